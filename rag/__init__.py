@@ -1,0 +1,1 @@
+"""Retrieval question answering over Chinese government plans, with exact citations."""

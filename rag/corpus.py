@@ -1,0 +1,80 @@
+"""The corpus folder: read every plan, parse it, and report what could not be read.
+
+A file that is empty, not UTF-8 or not a plan is reported by name and left out; the
+other plans are still served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .parsing import Clause, Document, PlanFormatError, parse, read_document
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = PROJECT_DIR / "corpus"
+PLAN_SUFFIXES = (".txt",)
+
+
+@dataclass
+class Corpus:
+    folder: Path
+    documents: list[Document] = field(default_factory=list)
+    clauses: list[Clause] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def document(self, doc_id: str) -> Document:
+        return next(d for d in self.documents if d.doc_id == doc_id)
+
+    @property
+    def cities(self) -> list[str]:
+        return [d.city for d in self.documents]
+
+
+def plan_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in PLAN_SUFFIXES and p.is_file())
+
+
+def read_text(path: Path) -> str:
+    """A plan's text; raises ValueError with the file's name when it cannot be used."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise ValueError(f"{path.name}: the file is empty")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ValueError(
+            f"{path.name}: not UTF-8 text (byte {err.start}); save it as UTF-8, e.g. "
+            f"`iconv -f GBK -t UTF-8 {path.name}`"
+        ) from None
+
+
+def load_corpus(folder: Path | str = DEFAULT_CORPUS) -> Corpus:
+    folder = Path(folder)
+    corpus = Corpus(folder)
+    if not folder.is_dir():
+        corpus.problems.append(f"{folder}: the corpus folder does not exist")
+        return corpus
+    for path in plan_files(folder):
+        try:
+            source = read_text(path)
+            doc = read_document(source, path.stem, path.name)
+            clauses = parse(source, doc)
+        except (ValueError, PlanFormatError) as err:
+            corpus.problems.append(str(err))
+            continue
+        corpus.documents.append(doc)
+        corpus.clauses.extend(clauses)
+        corpus.sources[path.name] = source
+    return corpus
+
+
+def fingerprint(folder: Path | str = DEFAULT_CORPUS) -> str:
+    """sha256 over every plan file's name and bytes: changes whenever the corpus does."""
+    digest = hashlib.sha256()
+    folder = Path(folder)
+    for path in plan_files(folder) if folder.is_dir() else []:
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()

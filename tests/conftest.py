@@ -1,0 +1,23 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from rag.corpus import load_corpus  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    loaded = load_corpus(ROOT / "corpus")
+    assert not loaded.problems, loaded.problems
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def by_id(corpus):
+    return {c.clause_id: c for c in corpus.clauses}

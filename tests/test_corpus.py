@@ -1,0 +1,42 @@
+import hashlib
+import json
+
+from conftest import ROOT
+from rag.corpus import fingerprint, load_corpus
+
+PLANS = json.loads((ROOT / "corpus" / "plans.json").read_text(encoding="utf-8"))
+
+
+def test_corpus_files_are_the_shared_plans_byte_for_byte():
+    for plan in PLANS:
+        data = (ROOT / "corpus" / plan["file"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == plan["sha256"], plan["file"]
+
+
+def test_parser_reads_each_plans_facts_from_its_text(corpus):
+    for plan in PLANS:
+        doc = next(d for d in corpus.documents if d.file == plan["file"])
+        assert (doc.city, doc.issuer, doc.number, doc.date) == (
+            plan["city"], plan["issuer"], plan["number"], plan["date"])
+        assert doc.title == f"{plan['city']}全民科学素质行动规划纲要实施方案（2021—2025年）"
+
+
+def test_unreadable_files_are_reported_by_name_and_the_rest_still_served(tmp_path):
+    for plan in PLANS[:2]:
+        (tmp_path / plan["file"]).write_bytes((ROOT / "corpus" / plan["file"]).read_bytes())
+    (tmp_path / "gbk.txt").write_bytes("泽州县全民科学素质".encode("gbk"))
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "notes.txt").write_text("会议纪要，没有章节。", encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert len(corpus.documents) == 2
+    problems = "\n".join(corpus.problems)
+    assert "gbk.txt: not UTF-8" in problems
+    assert "empty.txt: the file is empty" in problems
+    assert "notes.txt" in problems
+
+
+def test_fingerprint_changes_with_the_corpus(tmp_path):
+    (tmp_path / "a.txt").write_text("一", encoding="utf-8")
+    before = fingerprint(tmp_path)
+    (tmp_path / "a.txt").write_text("二", encoding="utf-8")
+    assert fingerprint(tmp_path) != before
