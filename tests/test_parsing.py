@@ -124,6 +124,13 @@ def test_page_breaks_do_not_split_paragraphs(by_id, corpus):
     assert by_id["zezhou/二/一"].text == "（一）青少年科学素质提升行动"
 
 
+def test_the_notice_holds_the_documents_facts(corpus, by_id):
+    for doc in corpus.documents:
+        notice = by_id[f"{doc.slug}/notice"]
+        assert doc.number in notice.text and doc.issuer in notice.text
+        assert notice.end <= doc.body_start
+
+
 def test_noise_never_reaches_clause_text(corpus):
     for clause in corpus.clauses:
         assert "**" not in clause.text and "bookmark" not in clause.text
@@ -144,9 +151,9 @@ def test_no_body_text_is_lost(corpus):
         covered = bytearray(len(source))
         for clause in (c for c in corpus.clauses if c.doc_id == doc.doc_id):
             covered[clause.start:clause.end] = b"\1" * (clause.end - clause.start)
-        body = source[doc.body_start:doc.body_end]
-        noise = {m.start() + doc.body_start + i for m in NOISE.finditer(body) for i in range(len(m.group()))}
-        lost = [i for i in range(doc.body_start, doc.body_end)
+        body = source[:doc.body_end]
+        noise = {m.start() + i for m in NOISE.finditer(body) for i in range(len(m.group()))}
+        lost = [i for i in range(doc.body_end)
                 if not source[i].isspace() and not covered[i] and i not in noise]
         assert not lost, (doc.file, source[lost[0]:lost[0] + 40])
 

@@ -1,0 +1,400 @@
+"""Answers with exact citations: check → analyse → retrieve → compose → cite.
+
+Answers are extractive or read from parsed fields, never generated: a 牵头单位 comes
+from the note that governs the clause, a number from the sentence that states it.
+Each citation is a retrieved clause, and each quote carries the offsets at which it
+stands, verbatim, in the corpus file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jieba.posseg
+
+from . import indexing
+from . import model as embedding_model
+from .corpus import DEFAULT_CORPUS
+from .glossary import load_glossary
+from .parsing import Clause, Document
+from .places import english_name, find_places, names
+from .retrieval import Hit, Retriever, detect_language
+
+MAX_QUESTION = 2000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
+_SENTENCE = re.compile(r"[^。；;！？!?]+[。；;！？!?）)]*")
+_RAW_GAP = r"(?:\s|\*\*|\[bookmark: _GoBack\])*"
+
+INTENT_PATTERNS = (
+    ("compare", r"各地|各个?(市|县|地方|方案)|哪些(城市|地方|市|县|方案)|哪几个|四个|四地|分别|对比|比较|"
+                r"which (cities|plans|places|of the)|all (four|the plans)|each (plan|city)|compare|across|"
+                r"every plan|both|differ"),
+    ("doc", r"文号|发文|字号|印发|成文|发布(时间|日期)|哪(一)?天|什么时候(发布|印发|出台)|哪个(部门|机关)(发布|印发)|"
+            r"标题|document number|doc(ument)? no|issued|issuing|issuer|publish|date of|when was|title of|"
+            r"reference number"),
+    ("lead", r"牵头|谁(来)?负责|哪个(部门|单位)负责|主管|主抓|\blead|in charge|\bheads?\b|spearhead|"
+             r"who runs|leading (unit|department|agency|body)"),
+    ("responsible", r"责任单位|配合|参与|协助|哪些(部门|单位)|responsib|cooperat|take part|involved|"
+                    r"participat|assist|support(ing)? (unit|department)|which (departments|units|agencies)"),
+    ("number", r"多少|比例|几(个|家|项|所|次|成)|百分|%|数量|目标|how many|how much|percent|share|"
+               r"proportion|\brate\b|target|number of|goal"),
+)
+# Places that may appear in a question about these plans without naming another plan.
+GENERIC_PLACES = {"中国", "全国", "国家", "我国", "城乡", "乡村", "农村", "社区", "基层", "全市", "全县", "省",
+                  "市", "县", "区", "国内", "国际", "世界", "全球"}
+OTHER_PLACES_EN = (
+    "beijing shanghai tianjin chongqing guangzhou shenzhen changsha wuhan chengdu hangzhou nanjing "
+    "xian harbin taiyuan jincheng mudanjiang zhuzhou baotou ordos shenyang dalian qingdao jinan "
+    "zhengzhou hefei fuzhou xiamen kunming guiyang nanning lanzhou urumqi lhasa xining yinchuan "
+    "shijiazhuang changchun nanchang haikou hong kong macau taipei heilongjiang hunan shanxi "
+    "shaanxi inner mongolia guangdong jiangsu zhejiang sichuan yunnan tokyo london paris new york"
+).split()
+
+
+@dataclass
+class Quote:
+    clause_id: str
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict:
+        return {"clause_id": self.clause_id, "text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    answerable: bool
+    language: str = "zh"
+    intent: str = "general"
+    places: list[str] = field(default_factory=list)
+    citations: list[Clause] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    retrieved: list[str] = field(default_factory=list)
+    table: list[dict] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        scores = {h.clause.clause_id: h.score for h in self.hits}
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "answerable": self.answerable,
+            "language": self.language,
+            "intent": self.intent,
+            "places": self.places,
+            "message": self.message,
+            "citations": [{"number": n, **c.to_dict(), "score": round(float(scores.get(c.clause_id, 0.0)), 6)}
+                          for n, c in enumerate(self.citations, 1)],
+            "quotes": [q.to_dict() for q in self.quotes],
+            "table": self.table,
+            "units": self.units,
+            "hits": [h.to_dict() for h in self.hits],
+            "retrieved": self.retrieved,
+        }
+
+
+@dataclass
+class SearchResult:
+    question: str
+    hits: list[Hit]
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        return {"question": self.question, "message": self.message, "hits": [h.to_dict() for h in self.hits]}
+
+
+def check_question(question) -> tuple[str, str]:
+    """(the question to use, a message for the user or ''). Never raises."""
+    text = _CONTROL.sub(" ", "" if question is None else str(question)).strip()
+    if not text:
+        return "", "Please type a question. 请输入问题。"
+    if len(text) > MAX_QUESTION:
+        return text[:MAX_QUESTION], (f"The question was {len(text):,} characters long; only the first "
+                                     f"{MAX_QUESTION:,} were used. 问题过长，仅使用前{MAX_QUESTION}个字符。")
+    return text, ""
+
+
+def detect_intent(question: str) -> tuple[str, str]:
+    """(intent, sub-intent): compare questions carry what is compared (lead, number …)."""
+    lowered = question.lower()
+    found = [name for name, pattern in INTENT_PATTERNS if re.search(pattern, lowered)]
+    if not found:
+        return "general", "general"
+    if found[0] == "compare":
+        return "compare", next((f for f in found[1:] if f != "doc"), "general")
+    return found[0], found[0]
+
+
+def locate(source: str, clause: Clause, sentence: str) -> tuple[int, int]:
+    """Offsets of a sentence of a clause's clean text inside the raw source span."""
+    span = source[clause.start:clause.end]
+    at = span.find(sentence)
+    if at < 0:
+        pattern = _RAW_GAP.join(re.escape(ch) for ch in sentence if not ch.isspace())
+        match = re.search(pattern, span)
+        if not match:
+            return clause.start, clause.end
+        return clause.start + match.start(), clause.start + match.end()
+    return clause.start + at, clause.start + at + len(sentence)
+
+
+class Engine:
+    """The question-answering pipeline; each step is a small method."""
+
+    def __init__(self, index: indexing.Index, encoder, corpus_dir: Path = DEFAULT_CORPUS,
+                 min_similarity: float = 0.30, k: int = 10):
+        self.index, self.encoder, self.corpus_dir = index, encoder, Path(corpus_dir)
+        self.retriever = Retriever(index, encoder)
+        self.min_similarity, self.k = min_similarity, k
+        self.by_id = {c.clause_id: c for c in index.clauses}
+        self.documents = {d.city: d for d in index.documents}
+        self.glossary = load_glossary()
+        self._sources: dict[str, str] = {}
+
+    @classmethod
+    def open(cls, corpus_dir: Path = DEFAULT_CORPUS, index_dir: Path = indexing.DEFAULT_INDEX, report=print):
+        encoder = embedding_model.load()
+        index = indexing.ensure(corpus_dir, index_dir, encoder=encoder, report=report)
+        return cls(index, encoder, corpus_dir)
+
+    # -- steps -------------------------------------------------------------------------
+    def source(self, file: str) -> str:
+        if file not in self._sources:
+            self._sources[file] = (self.corpus_dir / file).read_text(encoding="utf-8")
+        return self._sources[file]
+
+    def other_places(self, question: str) -> list[str]:
+        """Places a question names that are none of the plans' places."""
+        ours = {n.lower() for city in self.documents for n in names(city)}
+        found = [w for w, flag in jieba.posseg.lcut(question)
+                 if flag == "ns" and len(w) >= 2 and w not in GENERIC_PLACES
+                 and not any(w in n or n in w for n in ours if not n.isascii())]
+        lowered = question.lower()
+        found += [p for p in OTHER_PLACES_EN if re.search(rf"\b{p}\b", lowered) and p not in ours]
+        return found
+
+    def search(self, question: str, k: int | None = None, place: str | None = None) -> SearchResult:
+        text, message = check_question(question)
+        if not text:
+            return SearchResult("", [], message)
+        return SearchResult(text, self.retriever.search(text, k=k or self.k, place=place or None), message)
+
+    def ask(self, question: str, place: str | None = None) -> Answer:
+        text, message = check_question(question)
+        if not text:
+            return Answer("", message, False, message=message)
+        language = "en" if detect_language(text) == "en" else "zh"
+        intent, subject = detect_intent(text)
+        candidates = self.retriever.search(text, k=self.retriever.depth, place=place or None)
+        query = self.retriever.last_query
+        answer = Answer(text, "", True, language, intent, list(query.places),
+                        hits=candidates[: self.k], retrieved=[h.clause.clause_id for h in candidates],
+                        message=message)
+        others = self.other_places(text) if not query.places else []
+        if others or not candidates or self._similarity(text, query.places) < self.min_similarity:
+            return self.abstain(answer, others)
+        if intent == "compare" or (intent == "doc" and not query.places):
+            return self.compare(answer, subject if intent == "compare" else "doc")
+        compose = {"lead": self.units, "responsible": self.units, "doc": self.doc}.get(intent, self.extract)
+        return compose(answer, candidates, intent)
+
+    def _similarity(self, question: str, places: list[str]) -> float:
+        """Best dense similarity of the question to any clause it may be answered by."""
+        vector = self.encoder.encode_query([question], convert_to_numpy=True, normalize_embeddings=True)
+        scores, rows = self.index.vectors.search(vector.astype("float32"), 20)
+        allowed = [s for s, r in zip(scores[0], rows[0]) if r >= 0 and (not places or self.index.clauses[r].city in places)]
+        return float(max(allowed, default=0.0))
+
+    # -- composition -------------------------------------------------------------------
+    def cite(self, answer: Answer, clause: Clause, sentence: str | None = None) -> int:
+        """Number of a clause among the answer's citations, adding it (and a quote) if new."""
+        if clause.clause_id not in answer.retrieved:
+            answer.retrieved.append(clause.clause_id)
+        if clause not in answer.citations:
+            answer.citations.append(clause)
+        quoted = sentence or clause.text
+        if not any(q.clause_id == clause.clause_id and q.text == quoted for q in answer.quotes):
+            start, end = locate(self.source(clause.file), clause, quoted)
+            answer.quotes.append(Quote(clause.clause_id, quoted, start, end))
+        return answer.citations.index(clause) + 1
+
+    def gloss(self, name: str, language: str) -> str:
+        if language != "en":
+            return name
+        english = self.glossary.gloss(name)
+        return f"{name} ({english})" if english else name
+
+    def _units_of(self, clause: Clause, intent: str) -> list[str]:
+        return clause.lead_units if intent == "lead" else clause.responsible_units
+
+    def governing(self, hits: list[Hit], intent: str, question: str) -> Clause | None:
+        """The clause whose units answer the question: the best hit that carries them, lifted
+        from a note or an item to its action unless the question names the item itself."""
+        for hit in hits:
+            clause = hit.clause
+            if clause.kind == "notice":
+                continue
+            if self._units_of(clause, intent) or self._children_with(clause, intent):
+                if clause.kind in ("note", "paragraph") and clause.parent_id in self.by_id:
+                    return self.by_id[clause.parent_id]
+                if clause.kind == "item" and clause.parent_id in self.by_id and not self._names_item(question, clause):
+                    parent = self.by_id[clause.parent_id]
+                    if parent.kind in ("action", "project") and (self._units_of(parent, intent) or self._children_with(parent, intent)):
+                        return parent
+                return clause
+        return None
+
+    def _names_item(self, question: str, clause: Clause) -> bool:
+        """Does the question name this item rather than its action? (by shared title words)"""
+        title = set(self.index.tokenizer(clause.title))
+        parent = self.by_id.get(clause.parent_id)
+        asked = set(self.retriever.analyse(question).tokens)
+        parent_words = set(self.index.tokenizer(parent.title)) if parent else set()
+        return bool(title) and len((title - parent_words) & asked) >= max(1, len(title - parent_words) // 2)
+
+    def _children_with(self, clause: Clause, intent: str) -> list[Clause]:
+        return [c for c in self.index.clauses if c.parent_id == clause.clause_id and c.kind == "item"
+                and self._units_of(c, intent)]
+
+    def _unit_sentence(self, answer: Answer, clause: Clause, intent: str) -> str:
+        """One line naming the units that govern a clause, with its citations."""
+        units = self._units_of(clause, intent)
+        answer.units = list(dict.fromkeys(answer.units + units))
+        en = answer.language == "en"
+        role = ("leads" if intent == "lead" else "is responsible for") if en else ("牵头" if intent == "lead" else "负责")
+        head = self.cite(answer, clause, clause.text if clause.kind != "item" else None)
+        refs = f"[{head}]"
+        note = self.by_id.get(clause.note_clause_id or "")
+        if note and note.clause_id != clause.clause_id:
+            refs += f"[{self.cite(answer, note)}]"
+        title = clause.title or clause.text
+        names = "、".join(self.gloss(u, answer.language) for u in units) if not en else \
+            "; ".join(self.gloss(u, "en") for u in units)
+        if en:
+            verb = role if len(units) == 1 else ("lead" if intent == "lead" else "are responsible for")
+            return f"{english_name(clause.city)}: {names} {verb} {self.gloss(title, 'en')} {refs}."
+        field_name = "牵头单位" if intent == "lead" else "责任单位"
+        return f"{clause.city}「{title}」的{field_name}是{names}{refs}。"
+
+    def units(self, answer: Answer, hits: list[Hit], intent: str) -> Answer:
+        clause = self.governing(hits, intent, answer.question)
+        if clause is None:
+            return self.extract(answer, hits, intent)
+        units = self._units_of(clause, intent)
+        children = self._children_with(clause, intent)
+        per_item = children and (not units or clause.note_clause_id is None
+                                 or len({tuple(self._units_of(c, intent)) for c in children}) > 1)
+        if not per_item:
+            answer.text = self._unit_sentence(answer, clause, intent)
+            return answer
+        intro = (f"{english_name(clause.city)} sets the units item by item under {self.gloss(clause.title, 'en')}:"
+                 if answer.language == "en" else f"{clause.city}「{clause.title}」按条目分别规定：")
+        self.cite(answer, clause)
+        lines = [intro] + ["- " + self._unit_sentence(answer, child, intent) for child in children]
+        answer.text = "\n".join(lines)
+        return answer
+
+    def sentences(self, answer: Answer, hits: list[Hit], intent: str, limit: int = 2) -> list[tuple[Clause, str]]:
+        """The sentences of the best clauses that share most with the question."""
+        asked = set(self.retriever.last_query.tokens) if self.retriever.last_query else set()
+        scored = []
+        usable = [h for h in hits if h.clause.kind not in ("notice", "section")]
+        for rank, hit in enumerate(usable[:5]):
+            for sentence in _SENTENCE.findall(hit.clause.text):
+                sentence = sentence.strip()
+                if len(sentence) < 6:
+                    continue
+                words = set(self.index.tokenizer(sentence))
+                overlap = len(words & asked) / (len(asked) or 1)
+                numeric = 0.3 if intent == "number" and re.search(r"\d", sentence) else 0.0
+                scored.append((overlap + numeric - 0.08 * rank, rank, hit.clause, sentence))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        return [(clause, sentence) for _, _, clause, sentence in scored[:limit]]
+
+    def extract(self, answer: Answer, hits: list[Hit], intent: str) -> Answer:
+        picked = self.sentences(answer, hits, intent, limit=1 if intent == "number" else 2)
+        lines = []
+        for clause, sentence in picked:
+            number = self.cite(answer, clause, sentence)
+            if answer.language == "en":
+                lines.append(f"{english_name(clause.city)} plan, {self._path_label(clause)}: “{sentence}” [{number}]")
+            else:
+                lines.append(f"{clause.city}（{self._path_label(clause)}）：“{sentence}”[{number}]")
+        intro = "The plans say:" if answer.language == "en" else "方案原文："
+        answer.text = intro + "\n" + "\n".join(lines)
+        return answer
+
+    def _path_label(self, clause: Clause) -> str:
+        own = [clause.title] if clause.kind in ("item", "action", "project", "subsection") else []
+        return " › ".join(clause.path + own) or clause.city
+
+    def doc(self, answer: Answer, hits: list[Hit], intent: str) -> Answer:
+        lines = [self._doc_line(answer, self.documents[city]) for city in answer.places if city in self.documents]
+        answer.text = "\n".join(lines)
+        return answer
+
+    def _doc_line(self, answer: Answer, doc: Document) -> str:
+        number = self.cite(answer, self.by_id[f"{doc.slug}/notice"])
+        if answer.language == "en":
+            return (f"{english_name(doc.city)}'s plan, {doc.title}, is document {doc.number}, issued by "
+                    f"{self.gloss(doc.issuer, 'en')} on {doc.date} [{number}].")
+        y, m, d = doc.date.split("-")
+        return f"《{doc.title}》文号为{doc.number}，由{doc.issuer}于{int(y)}年{int(m)}月{int(d)}日印发[{number}]。"
+
+    def compare(self, answer: Answer, subject: str) -> Answer:
+        """The same question put to every plan, one cited row per plan that answers it."""
+        stripped = answer.question
+        for city in self.documents:
+            for name in names(city):
+                stripped = re.sub(re.escape(name), "", stripped, flags=re.I)
+        rows, lines = [], []
+        for city, doc in self.documents.items():
+            if subject == "doc":
+                line = self._doc_line(answer, doc)
+            else:
+                hits = self.retriever.search(stripped or answer.question, k=self.retriever.depth, place=city)
+                for hit in hits:
+                    if hit.clause.clause_id not in answer.retrieved:
+                        answer.retrieved.append(hit.clause.clause_id)
+                line = self._compare_row(answer, hits, subject)
+            if line:
+                rows.append({"city": city, "answer": line})
+                lines.append(f"- {line}")
+        answer.table = rows
+        intro = "Plan by plan:" if answer.language == "en" else "各方案分别为："
+        answer.text = intro + "\n" + "\n".join(lines)
+        return answer
+
+    def _compare_row(self, answer: Answer, hits: list[Hit], subject: str) -> str:
+        if subject in ("lead", "responsible"):
+            clause = self.governing(hits, subject, answer.question)
+            if clause and self._units_of(clause, subject):
+                return self._unit_sentence(answer, clause, subject)
+        picked = self.sentences(answer, hits, subject, limit=1)
+        if not picked:
+            return ""
+        clause, sentence = picked[0]
+        number = self.cite(answer, clause, sentence)
+        city = english_name(clause.city) if answer.language == "en" else clause.city
+        return f"{city}: “{sentence}” [{number}]" if answer.language == "en" else f"{city}：“{sentence}”[{number}]"
+
+    def abstain(self, answer: Answer, others: list[str]) -> Answer:
+        answer.answerable = False
+        plans = "、".join(self.documents)
+        if answer.language == "en":
+            plans_en = ", ".join(english_name(c) for c in self.documents)
+            reason = (f"The corpus has no plan for {', '.join(others)}; it covers {plans_en} only."
+                      if others else f"None of the plans ({plans_en}) covers this question.")
+            answer.text = reason + " The nearest clauses are listed below; they do not answer it."
+        else:
+            reason = (f"语料中没有{'、'.join(others)}的方案，只有{plans}的方案。" if others
+                      else f"{plans}的方案均未涉及这个问题。")
+            answer.text = reason + "下面列出最接近的条款，仅供参考，并不回答该问题。"
+        return answer

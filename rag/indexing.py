@@ -1,0 +1,212 @@
+"""The index in `index/`: clause store, FAISS vectors, BM25, and a manifest that says
+what they were built from.
+
+Each build goes to a folder of its own, and `index/CURRENT` is switched to it with one
+atomic rename, so a crash mid-build leaves the previous index serving. The manifest
+records the corpus fingerprint, the model identity and every file's sha256: an index
+whose corpus or model changed is stale, one whose files changed is corrupted, and
+either is rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+import bm25s
+import faiss
+import numpy as np
+
+from . import model as embedding_model
+from .corpus import DEFAULT_CORPUS, PROJECT_DIR, Corpus, fingerprint, load_corpus
+from .glossary import load_glossary
+from .parsing import Clause, Document
+from .tokenizing import Tokenizer, tokenizer_for
+
+DEFAULT_INDEX = PROJECT_DIR / "index"
+FORMAT = 1
+LIBRARIES = ("sentence-transformers", "transformers", "torch", "faiss-cpu", "bm25s", "jieba")
+
+
+class IndexUnusable(RuntimeError):
+    """The index is missing, stale or corrupted; the message says which."""
+
+
+@dataclass
+class Index:
+    folder: Path
+    manifest: dict
+    clauses: list[Clause]
+    documents: list[Document]
+    vectors: faiss.Index
+    bm25: bm25s.BM25
+    tokenizer: Tokenizer
+
+    @property
+    def cities(self) -> list[str]:
+        return list(dict.fromkeys(c.city for c in self.clauses))
+
+
+def index_text(clause: Clause) -> str:
+    """What is embedded and searched for a clause: its place and headings give context,
+    and the 牵头单位 that governs it is named even when the note stands elsewhere."""
+    parts = [clause.city, *clause.path, clause.text]
+    if clause.kind == "notice":
+        parts.append("发文字号 文号 发文机关 印发 成文日期 通知")
+    if clause.lead_units and clause.note_clause_id != clause.clause_id:
+        parts.append("牵头单位：" + "、".join(clause.lead_units))
+    return "｜".join(parts)
+
+
+def lexicon(clauses: list[Clause]) -> list[str]:
+    """Words jieba must keep whole: units, titles and the glossary's Chinese terms."""
+    words = {u for c in clauses for u in c.lead_units + c.responsible_units}
+    words |= {c.title for c in clauses if c.kind in ("action", "project") and len(c.title) <= 20}
+    words |= set(load_glossary().english)
+    return sorted(words)
+
+
+def library_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "missing"
+    return versions
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _files(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): _sha256(p)
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
+
+
+def build(corpus: Corpus, index_dir: Path = DEFAULT_INDEX, encoder=None, progress: bool = True) -> Path:
+    """Encode every clause and write a complete new index, then switch CURRENT to it."""
+    started = time.perf_counter()
+    if not corpus.clauses:
+        raise IndexUnusable("no clauses to index: " + ("; ".join(corpus.problems) or "the corpus is empty"))
+    target, model_id = embedding_model.resolve()
+    encoder = encoder or embedding_model.load()
+    index_dir.mkdir(parents=True, exist_ok=True)
+    build_id = time.strftime("build-%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+    staging = index_dir / f".{build_id}.tmp"
+    staging.mkdir()
+    try:
+        texts = [index_text(c) for c in corpus.clauses]
+        vectors = encoder.encode_document(texts, batch_size=16, show_progress_bar=progress,
+                                          convert_to_numpy=True, normalize_embeddings=True)
+        vectors = np.ascontiguousarray(vectors, dtype="float32")
+        dense = faiss.IndexFlatIP(vectors.shape[1])
+        dense.add(vectors)
+        faiss.write_index(dense, str(staging / "dense.faiss"))
+
+        words = lexicon(corpus.clauses)
+        tokenizer = tokenizer_for(tuple(words))
+        bm25 = bm25s.BM25()
+        bm25.index([tokenizer(t) or ["∅"] for t in texts], show_progress=False)
+        bm25.save(str(staging / "bm25"), show_progress=False)
+        (staging / "lexicon.txt").write_text("\n".join(words), encoding="utf-8")
+        (staging / "documents.json").write_text(
+            json.dumps([asdict(d) for d in corpus.documents], ensure_ascii=False, indent=1), encoding="utf-8")
+        with open(staging / "clauses.jsonl", "w", encoding="utf-8") as handle:
+            for clause in corpus.clauses:
+                handle.write(json.dumps(clause.to_dict(), ensure_ascii=False) + "\n")
+        manifest = {
+            "format": FORMAT,
+            "corpus": fingerprint(corpus.folder),
+            "model": model_id,
+            "model_path": target,
+            "dim": int(vectors.shape[1]),
+            "clauses": len(corpus.clauses),
+            "documents": [d.file for d in corpus.documents],
+            "problems": corpus.problems,
+            "versions": library_versions(),
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "build_seconds": round(time.perf_counter() - started, 1),
+            "files": _files(staging),
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
+        final = index_dir / build_id
+        staging.rename(final)
+        pointer = index_dir / ".CURRENT.tmp"
+        pointer.write_text(build_id)
+        os.replace(pointer, index_dir / "CURRENT")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    for old in index_dir.iterdir():
+        if old.is_dir() and old.name != build_id:
+            shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+def load(index_dir: Path = DEFAULT_INDEX) -> Index:
+    """Read the current index, checking every file against the manifest."""
+    pointer = index_dir / "CURRENT"
+    if not pointer.exists():
+        raise IndexUnusable(f"no index in {index_dir}")
+    folder = index_dir / pointer.read_text().strip()
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+    except (OSError, ValueError) as err:
+        raise IndexUnusable(f"the index manifest is unreadable ({err})") from None
+    if manifest.get("format") != FORMAT:
+        raise IndexUnusable("the index was written by another version of this project")
+    actual = _files(folder)
+    changed = sorted(set(manifest["files"]) ^ set(actual)
+                     | {f for f in actual if manifest["files"].get(f) != actual[f]})
+    if changed:
+        raise IndexUnusable(f"the index is corrupted: {', '.join(changed)} changed since it was built")
+    with open(folder / "clauses.jsonl", encoding="utf-8") as handle:
+        clauses = [Clause.from_dict(json.loads(line)) for line in handle]
+    words = (folder / "lexicon.txt").read_text(encoding="utf-8").split("\n")
+    return Index(
+        folder=folder,
+        manifest=manifest,
+        clauses=clauses,
+        documents=[Document(**d) for d in json.loads((folder / "documents.json").read_text(encoding="utf-8"))],
+        vectors=faiss.read_index(str(folder / "dense.faiss")),
+        bm25=bm25s.BM25.load(str(folder / "bm25"), show_progress=False),
+        tokenizer=tokenizer_for(tuple(words)),
+    )
+
+
+def staleness(index: Index, corpus_dir: Path) -> str | None:
+    """Why the index no longer matches the corpus or model, or None if it does."""
+    if index.manifest["corpus"] != fingerprint(corpus_dir):
+        return "the corpus changed since the index was built"
+    _, model_id = embedding_model.resolve()
+    if index.manifest["model"] != model_id:
+        return f"the model changed ({index.manifest['model']} → {model_id})"
+    return None
+
+
+def ensure(corpus_dir: Path = DEFAULT_CORPUS, index_dir: Path = DEFAULT_INDEX,
+           encoder=None, report=print) -> Index:
+    """The current index, rebuilt first if it is missing, stale or corrupted."""
+    try:
+        index = load(index_dir)
+        reason = staleness(index, Path(corpus_dir))
+    except IndexUnusable as err:
+        reason = str(err)
+    if reason is None:
+        return index
+    report(f"building the index ({reason}) …")
+    corpus = load_corpus(corpus_dir)
+    for problem in corpus.problems:
+        report(f"warning: {problem}")
+    build(corpus, index_dir, encoder=encoder)
+    return load(index_dir)

@@ -1,0 +1,133 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 candidates, fused by reciprocal rank (ranx).
+
+Query analysis first finds the language and the places a question names; a named place
+restricts both retrievers to that plan. English questions reach BM25 through the
+glossary's Chinese terms; when they name none, BM25 sits out rather than add noise.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from ranx import Run, fuse
+
+from .indexing import Index
+from .parsing import Clause
+from .places import find_places
+
+MODES = ("fused", "dense", "bm25")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+@dataclass
+class Query:
+    text: str
+    language: str
+    places: list[str]
+    tokens: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Hit:
+    clause: Clause
+    score: float
+    rank: int
+    ranks: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {**self.clause.to_dict(), "score": round(float(self.score), 6), "rank": self.rank,
+                "ranks": self.ranks}
+
+
+def detect_language(text: str) -> str:
+    """'zh' when the question is mostly Chinese, else 'en'."""
+    cjk, latin = len(_CJK.findall(text)), len(_LATIN.findall(text))
+    return "zh" if cjk and cjk * 3 >= latin else "en"
+
+
+class Retriever:
+    """Question → the best-matching clauses. Constructor arguments are the whole config."""
+
+    def __init__(self, index: Index, encoder, mode: str = "fused", place_filter: bool = True,
+                 depth: int = 50, rrf_k: int = 60):
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}")
+        self.index, self.encoder = index, encoder
+        self.mode, self.place_filter, self.depth, self.rrf_k = mode, place_filter, depth, rrf_k
+        self.by_id = {c.clause_id: c for c in index.clauses}
+        self._row = {c.clause_id: i for i, c in enumerate(index.clauses)}
+        self._vocab = set(index.bm25.vocab_dict)
+        self.timings: dict[str, float] = {}
+        self._warm()
+
+    def _warm(self) -> None:
+        """ranx compiles its fusion on first use (seconds); pay that at start, not per query."""
+        self.fuse({"a": {self.index.clauses[0].clause_id: 1.0}, "b": {self.index.clauses[0].clause_id: 1.0}})
+
+    def analyse(self, question: str, place: str | None = None) -> Query:
+        language = detect_language(question)
+        places = [place] if place else find_places(question, self.index.cities)
+        tokens = [t for t in self.index.tokenizer.query(question, english=language == "en")
+                  if t in self._vocab]
+        return Query(question, language, places, tokens)
+
+    def _allowed(self, query: Query) -> np.ndarray | None:
+        if not (self.place_filter and query.places):
+            return None
+        return np.array([c.city in query.places for c in self.index.clauses])
+
+    def dense(self, query: Query, allowed) -> dict[str, float]:
+        vector = self.encoder.encode_query([query.text], convert_to_numpy=True, normalize_embeddings=True)
+        scores, rows = self.index.vectors.search(np.asarray(vector, dtype="float32"), self.index.vectors.ntotal)
+        hits = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0 and (allowed is None or allowed[r])]
+        return {self.index.clauses[r].clause_id: s for r, s in hits[: self.depth]}
+
+    def lexical(self, query: Query, allowed) -> dict[str, float]:
+        if not query.tokens:
+            return {}
+        scores = self.index.bm25.get_scores(query.tokens)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        top = np.argsort(-scores)[: self.depth]
+        return {self.index.clauses[r].clause_id: float(scores[r]) for r in top if scores[r] > 0}
+
+    def fuse(self, runs: dict[str, dict[str, float]]) -> dict[str, float]:
+        """Reciprocal-rank fusion by ranx. Runs are keyed by row number: numba, under ranx,
+        recompiles for every new shape of non-ASCII id, which costs seconds a query."""
+        present = {name: run for name, run in runs.items() if run}
+        if len(present) < 2:
+            return next(iter(present.values()), {})
+        by_row = [Run({"q": {str(self._row[cid]): s for cid, s in run.items()}}, name=name)
+                  for name, run in present.items()]
+        fused = fuse(by_row, method="rrf", params={"k": self.rrf_k})
+        return {self.index.clauses[int(row)].clause_id: s for row, s in fused["q"].items()}
+
+    def search(self, question: str, k: int = 10, place: str | None = None) -> list[Hit]:
+        timings = {}
+        started = time.perf_counter()
+        query = self.analyse(question, place)
+        allowed = self._allowed(query)
+        timings["analysis"] = time.perf_counter() - started
+        runs: dict[str, dict[str, float]] = {}
+        if self.mode in ("fused", "dense"):
+            mark = time.perf_counter()
+            runs["dense"] = self.dense(query, allowed)
+            timings["embed+dense"] = time.perf_counter() - mark
+        if self.mode in ("fused", "bm25"):
+            mark = time.perf_counter()
+            runs["bm25"] = self.lexical(query, allowed)
+            timings["bm25"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        scores = self.fuse(runs)
+        timings["fusion"] = time.perf_counter() - mark
+        self.timings, self.last_query = timings, query
+        ranked = sorted(scores.items(), key=lambda item: -item[1])[:k]
+        positions = {name: {cid: i + 1 for i, cid in enumerate(sorted(run, key=lambda c: -run[c]))}
+                     for name, run in runs.items()}
+        return [Hit(self.by_id[cid], score, i + 1,
+                    {name: pos[cid] for name, pos in positions.items() if cid in pos})
+                for i, (cid, score) in enumerate(ranked)]
