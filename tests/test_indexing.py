@@ -1,0 +1,85 @@
+"""The index on the real corpus: built once, reused, rebuilt when stale or corrupted."""
+
+import json
+import shutil
+
+import pytest
+
+from conftest import ROOT
+from rag import indexing
+from rag.corpus import load_corpus
+
+
+@pytest.fixture
+def corpus_copy(tmp_path):
+    folder = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", folder)
+    return folder
+
+
+def test_build_writes_a_complete_index_with_its_manifest(engine):
+    manifest = engine.index.manifest
+    assert manifest["clauses"] == len(engine.index.clauses) > 200
+    assert manifest["dim"] == 768 and engine.index.vectors.ntotal == manifest["clauses"]
+    assert manifest["model"].startswith("embeddinggemma-300m@cbf5a78393b6a033")
+    assert {"sentence-transformers", "faiss-cpu", "bm25s", "torch"} <= set(manifest["versions"])
+    assert "dense.faiss" in manifest["files"] and "clauses.jsonl" in manifest["files"]
+    assert indexing.staleness(engine.index, ROOT / "corpus") is None
+
+
+def test_a_changed_corpus_makes_the_index_stale_and_it_is_rebuilt(engine, corpus_copy, tmp_path):
+    index_dir = tmp_path / "index"
+    shutil.copytree(engine.index.folder, index_dir / engine.index.folder.name)
+    (index_dir / "CURRENT").write_text(engine.index.folder.name)
+    index = indexing.load(index_dir)
+    assert indexing.staleness(index, corpus_copy) is None
+    plan = next(corpus_copy.glob("004_*.txt"))
+    plan.write_text(plan.read_text(encoding="utf-8").replace("呼和浩特职业学院", "呼和浩特理工学院"), encoding="utf-8")
+    assert "corpus changed" in indexing.staleness(index, corpus_copy)
+    rebuilt = indexing.ensure(corpus_copy, index_dir, encoder=engine.encoder, report=lambda m: None)
+    assert rebuilt.folder != index.folder
+    assert any("呼和浩特理工学院" in c.text for c in rebuilt.clauses)
+    # Only the clauses whose text changed were encoded again.
+    assert rebuilt.manifest["reused_vectors"] >= rebuilt.manifest["clauses"] - 10
+
+
+def test_a_corrupted_index_file_is_detected_and_rebuilt(engine, tmp_path):
+    index_dir = tmp_path / "index"
+    shutil.copytree(engine.index.folder, index_dir / engine.index.folder.name)
+    (index_dir / "CURRENT").write_text(engine.index.folder.name)
+    damaged = index_dir / engine.index.folder.name / "clauses.jsonl"
+    damaged.write_text(damaged.read_text(encoding="utf-8").replace("市卫健委", "市教育局"), encoding="utf-8")
+    with pytest.raises(indexing.IndexUnusable, match="corrupted: clauses.jsonl"):
+        indexing.load(index_dir)
+    messages = []
+    rebuilt = indexing.ensure(ROOT / "corpus", index_dir, encoder=engine.encoder, report=messages.append)
+    assert "corrupted" in messages[0]
+    assert [c.lead_units for c in rebuilt.clauses if c.clause_id == "hohhot/二/四"] == [["市卫健委"]]
+
+
+def test_a_crash_during_build_leaves_the_previous_index_serving(engine, tmp_path):
+    index_dir = tmp_path / "index"
+    shutil.copytree(engine.index.folder, index_dir / engine.index.folder.name)
+    (index_dir / "CURRENT").write_text(engine.index.folder.name)
+
+    class Crashing:
+        def encode_document(self, *args, **kwargs):
+            raise KeyboardInterrupt
+
+    corpus = load_corpus(ROOT / "corpus")
+    corpus.clauses[0].text += "（新增）"
+    with pytest.raises(KeyboardInterrupt):
+        indexing.build(corpus, index_dir, encoder=Crashing())
+    survivor = indexing.load(index_dir)
+    assert survivor.folder.name == engine.index.folder.name
+    assert sorted(p.name for p in index_dir.iterdir()) == ["CURRENT", engine.index.folder.name]
+
+
+def test_a_missing_index_is_reported(tmp_path):
+    with pytest.raises(indexing.IndexUnusable, match="no index"):
+        indexing.load(tmp_path)
+
+
+def test_manifest_records_what_the_index_was_built_from(engine):
+    stored = json.loads((engine.index.folder / "manifest.json").read_text())
+    assert stored["documents"] == sorted(p.name for p in (ROOT / "corpus").glob("*.txt"))
