@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jieba.posseg
+import numpy as np
 
 from . import indexing
 from . import model as embedding_model
@@ -20,34 +21,20 @@ from .corpus import DEFAULT_CORPUS
 from .glossary import load_glossary
 from .parsing import Clause, Document
 from .places import english_name, find_places, names
-from .retrieval import Hit, Retriever, detect_language
+from .retrieval import Hit, Retriever, detect_intent, detect_language
 
 MAX_QUESTION = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
 _SENTENCE = re.compile(r"[^。；;！？!?]+[。；;！？!?）)]*")
 _RAW_GAP = r"(?:\s|\*\*|\[bookmark: _GoBack\])*"
 
-INTENT_PATTERNS = (
-    ("compare", r"各地|各个?(市|县|地方|方案)|哪些(城市|地方|市|县|方案)|哪几个|四个|四地|分别|对比|比较|"
-                r"which (cities|plans|places|of the)|all (four|the plans)|each (plan|city)|compare|across|"
-                r"every plan|both|differ"),
-    ("doc", r"文号|发文|字号|印发|成文|发布(时间|日期)|哪(一)?天|什么时候(发布|印发|出台)|哪个(部门|机关)(发布|印发)|"
-            r"标题|document number|doc(ument)? no|issued|issuing|issuer|publish|date of|when was|title of|"
-            r"reference number"),
-    ("lead", r"牵头|谁(来)?负责|哪个(部门|单位)负责|主管|主抓|\blead|in charge|\bheads?\b|spearhead|"
-             r"who runs|leading (unit|department|agency|body)"),
-    ("responsible", r"责任单位|配合|参与|协助|哪些(部门|单位)|responsib|cooperat|take part|involved|"
-                    r"participat|assist|support(ing)? (unit|department)|which (departments|units|agencies)"),
-    ("number", r"多少|比例|几(个|家|项|所|次|成)|百分|%|数量|目标|how many|how much|percent|share|"
-               r"proportion|\brate\b|target|number of|goal"),
-)
 # Places that may appear in a question about these plans without naming another plan.
 GENERIC_PLACES = {"中国", "全国", "国家", "我国", "城乡", "乡村", "农村", "社区", "基层", "全市", "全县", "省",
                   "市", "县", "区", "国内", "国际", "世界", "全球"}
 # Words a question uses about a plan itself, not about a topic the plan must cover.
-META_WORDS = {"全称", "标题", "名称", "号码", "落款", "文号", "字号", "日期", "时间", "方案", "规定", "要求",
-              "安排", "目标", "单位", "部门", "内容", "情况", "措施", "计划", "文件", "地方", "城市", "方面",
-              "比例", "数量"}
+META_WORDS = {"全称", "标题", "名称", "名字", "号码", "落款", "文号", "字号", "日期", "时间", "时候", "方案",
+              "规定", "要求", "安排", "目标", "单位", "部门", "内容", "情况", "措施", "计划", "文件", "地方",
+              "城市", "方面", "比例", "数量", "问题", "意思", "东西", "哪些", "什么"}
 OTHER_PLACES_EN = (
     "beijing shanghai tianjin chongqing guangzhou shenzhen changsha wuhan chengdu hangzhou nanjing "
     "xian harbin taiyuan jincheng mudanjiang zhuzhou baotou ordos shenyang dalian qingdao jinan "
@@ -55,6 +42,19 @@ OTHER_PLACES_EN = (
     "shijiazhuang changchun nanchang haikou hong kong macau taipei heilongjiang hunan shanxi "
     "shaanxi inner mongolia guangdong jiangsu zhejiang sichuan yunnan tokyo london paris new york"
 ).split()
+
+
+# Why an answer abstains: another place, words no plan uses, nothing close; then a pointer.
+ABSTAIN = {
+    "en": ("The corpus has no plan for {others}; it covers {plans} only.",
+           "None of the plans ({plans}) mentions {unknown}.",
+           "None of the plans ({plans}) covers this question.",
+           " The nearest clauses are shown with the sources; they do not answer it."),
+    "zh": ("语料中没有{others}的方案，只有{plans}的方案。",
+           "{plans}的方案均未提到{unknown}。",
+           "{plans}的方案均未涉及这个问题。",
+           "最接近的条款列在来源中，仅供参考，并不回答该问题。"),
+}
 
 
 @dataclass
@@ -123,17 +123,6 @@ def check_question(question) -> tuple[str, str]:
         return text[:MAX_QUESTION], (f"The question was {len(text):,} characters long; only the first "
                                      f"{MAX_QUESTION:,} were used. 问题过长，仅使用前{MAX_QUESTION}个字符。")
     return text, ""
-
-
-def detect_intent(question: str) -> tuple[str, str]:
-    """(intent, sub-intent): compare questions carry what is compared (lead, number …)."""
-    lowered = question.lower()
-    found = [name for name, pattern in INTENT_PATTERNS if re.search(pattern, lowered)]
-    if not found:
-        return "general", "general"
-    if found[0] == "compare":
-        return "compare", next((f for f in found[1:] if f != "doc"), "general")
-    return found[0], found[0]
 
 
 def locate(source: str, clause: Clause, sentence: str) -> tuple[int, int]:
@@ -209,10 +198,10 @@ class Engine:
         text, message = check_question(question)
         if not text:
             return Answer("", message, False, message=message)
-        language = "en" if detect_language(text) == "en" else "zh"
-        intent, subject = detect_intent(text)
+        language = detect_language(text)
         candidates = self.retriever.search(text, k=self.retriever.depth, place=place or None)
         query = self.retriever.last_query
+        intent, subject = query.intent, query.subject
         answer = Answer(text, "", True, language, intent, list(query.places),
                         hits=candidates[: self.k], retrieved=[h.clause.clause_id for h in candidates],
                         message=message)
@@ -323,21 +312,32 @@ class Engine:
         return answer
 
     def sentences(self, answer: Answer, hits: list[Hit], intent: str, limit: int = 2) -> list[tuple[Clause, str]]:
-        """The sentences of the best clauses that share most with the question."""
-        asked = set(self.retriever.last_query.tokens) if self.retriever.last_query else set()
+        """The sentences of the best clauses closest to the question, by embedding and shared
+        words. An item's bare title sentence is left out when the item says more."""
+        query = self.retriever.last_query
+        asked = set(query.tokens) if query else set()
+        candidates = []
+        usable = [h for h in hits if h.clause.kind != "notice"
+                  and (h.clause.kind in ("item", "paragraph", "section", "note") or "。" in h.clause.text)]
+        for rank, hit in enumerate(usable[:4]):
+            parts = [p.strip() for p in _SENTENCE.findall(hit.clause.text) if len(p.strip()) >= 4]
+            if hit.clause.kind == "item" and len(parts) > 1:
+                parts = parts[1:]
+            candidates += [(rank, hit.clause, part) for part in parts]
+        if not candidates:
+            return []
+        vectors = self.encoder.encode_document([c[2] for c in candidates], convert_to_numpy=True,
+                                               normalize_embeddings=True)
+        closeness = vectors @ self.retriever.last_vector if self.retriever.last_vector is not None \
+            else np.zeros(len(candidates))
         scored = []
-        usable = [h for h in hits if h.clause.kind not in ("notice", "section")]
-        for rank, hit in enumerate(usable[:5]):
-            for sentence in _SENTENCE.findall(hit.clause.text):
-                sentence = sentence.strip()
-                if len(sentence) < 6:
-                    continue
-                words = set(self.index.tokenizer(sentence))
-                overlap = len(words & asked) / (len(asked) or 1)
-                numeric = 0.3 if intent == "number" and re.search(r"\d", sentence) else 0.0
-                scored.append((overlap + numeric - 0.08 * rank, rank, hit.clause, sentence))
-        scored.sort(key=lambda item: (-item[0], item[1]))
-        return [(clause, sentence) for _, _, clause, sentence in scored[:limit]]
+        for (rank, clause, sentence), near in zip(candidates, closeness):
+            words = set(self.index.tokenizer(sentence))
+            overlap = len(words & asked) / (len(asked) or 1)
+            numeric = 0.1 if intent == "number" and re.search(r"\d|[一二三四五六七八九十百千万两]", sentence) else 0.0
+            scored.append((float(near) + 0.3 * overlap + numeric - 0.06 * rank, clause, sentence))
+        scored.sort(key=lambda item: -item[0])
+        return [(clause, sentence) for _, clause, sentence in scored[:limit]]
 
     def extract(self, answer: Answer, hits: list[Hit], intent: str) -> Answer:
         picked = self.sentences(answer, hits, intent, limit=1 if intent == "number" else 2)
@@ -408,22 +408,11 @@ class Engine:
 
     def abstain(self, answer: Answer, others: list[str], unknown: list[str] = ()) -> Answer:
         answer.answerable = False
-        plans = "、".join(self.documents)
-        if answer.language == "en":
-            plans_en = ", ".join(english_name(c) for c in self.documents)
-            if others:
-                reason = f"The corpus has no plan for {', '.join(o.title() for o in others)}; it covers {plans_en} only."
-            elif unknown:
-                reason = f"None of the plans ({plans_en}) mentions {', '.join(unknown)}."
-            else:
-                reason = f"None of the plans ({plans_en}) covers this question."
-            answer.text = reason + " The nearest clauses are shown with the sources; they do not answer it."
-        else:
-            if others:
-                reason = f"语料中没有{'、'.join(others)}的方案，只有{plans}的方案。"
-            elif unknown:
-                reason = f"{plans}的方案均未提到{'、'.join(unknown)}。"
-            else:
-                reason = f"{plans}的方案均未涉及这个问题。"
-            answer.text = reason + "最接近的条款列在来源中，仅供参考，并不回答该问题。"
+        en = answer.language == "en"
+        sep = ", " if en else "、"
+        no_plan, not_mentioned, not_covered, nearest = ABSTAIN[answer.language]
+        template = no_plan if others else not_mentioned if unknown else not_covered
+        answer.text = template.format(
+            others=sep.join(o.title() if en else o for o in others), unknown=sep.join(unknown),
+            plans=sep.join(english_name(c) if en else c for c in self.documents)) + nearest
         return answer

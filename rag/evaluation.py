@@ -18,7 +18,7 @@ from ranx import Qrels, Run, compare, evaluate
 
 from .corpus import PROJECT_DIR
 from .parsing import clean
-from .retrieval import Retriever
+from .retrieval import Retriever, row_key
 
 EVAL_DIR = PROJECT_DIR / "eval"
 GOLD = EVAL_DIR / "gold.jsonl"
@@ -100,14 +100,14 @@ class Evaluation:
 
 def _ranx_run(results: dict[str, list[str]], row_of: dict[str, int], name: str) -> Run:
     """ranx run keyed by row number (ASCII ids keep numba from recompiling per query)."""
-    return Run({qid: ({str(row_of[c]): float(len(ids) - i) for i, c in enumerate(ids)} or {"-1": 0.0})
+    return Run({qid: ({row_key(row_of[c]): float(len(ids) - i) for i, c in enumerate(ids)} or {row_key(0): 0.0})
                 for qid, ids in results.items()}, name=name)
 
 
 def evaluate_gold(engine, gold: list[dict], progress=print) -> Evaluation:
     row_of = {c.clause_id: i for i, c in enumerate(engine.index.clauses)}
     answerable = [g for g in gold if g["relevant"]]
-    qrels = Qrels({g["id"]: {str(row_of[c]): 1 for c in g["relevant"]} for g in answerable})
+    qrels = Qrels({g["id"]: {row_key(row_of[c]): 1 for c in g["relevant"]} for g in answerable})
     groups = {"all": answerable}
     for key in ("lang", "kind"):
         for value in sorted({g[key] for g in answerable}):
@@ -142,12 +142,12 @@ def evaluate_gold(engine, gold: list[dict], progress=print) -> Evaluation:
     scored = []
     for g in answerable:
         ranked = sorted(fused[g["id"]], key=lambda r: -fused[g["id"]][r])
-        relevant = {str(row_of[c]) for c in g["relevant"]}
+        relevant = {row_key(row_of[c]) for c in g["relevant"]}
         rank = next((i + 1 for i, r in enumerate(ranked) if r in relevant), None)
         scored.append((1 / rank if rank else 0.0, g, ranked[:3]))
     scored.sort(key=lambda item: item[0])
     report.worst = [{"id": g["id"], "q": g["q"], "rr": round(rr, 3), "relevant": g["relevant"],
-                     "top3": [engine.index.clauses[int(r)].clause_id for r in top if r != "-1"]}
+                     "top3": [engine.index.clauses[int(r)].clause_id for r in top]}
                     for rr, g, top in scored[:12]]
     return report
 

@@ -7,6 +7,7 @@ name, and English answers gloss the Chinese unit names and titles they quote.
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,17 +17,24 @@ GLOSSARY_FILE = Path(__file__).with_name("glossary.tsv")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
 
 
+def fold(text: str) -> str:
+    """English as it is matched: lower case, letters, digits, % . - and single spaces."""
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9%.\s-]", " ", text.lower())).strip()
+
+
 @dataclass
 class Glossary:
     english: dict[str, list[str]] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
-    _phrases: list[tuple[str, str]] = field(default_factory=list)
+    _terms: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, zh: str, en: list[str], kind: str) -> None:
+        """One row; a phrasing several rows share names all of them."""
         self.english[zh] = en
         self.kinds[zh] = kind
-        self._phrases.extend((phrase.lower(), zh) for phrase in en)
-        self._phrases.sort(key=lambda pair: len(pair[0]), reverse=True)
+        for phrase in map(fold, en):
+            if phrase and zh not in self._terms.setdefault(phrase, []):
+                self._terms[phrase].append(zh)
 
     def gloss(self, zh: str) -> str:
         """The English shown beside a Chinese name, or '' when the glossary has none."""
@@ -35,15 +43,26 @@ class Glossary:
 
     def to_chinese(self, question: str) -> list[str]:
         """Chinese terms an English question names, longest phrasing first, plus its numbers."""
-        text = " " + re.sub(r"[^a-z0-9%.\s-]", " ", question.lower()) + " "
+        text = " " + fold(question) + " "
         found: list[str] = []
-        for phrase, zh in self._phrases:
+        for phrase in sorted(self._terms, key=len, reverse=True):
             pattern = rf"(?<![a-z]){re.escape(phrase)}(?:s|es)?(?![a-z])"
             if re.search(pattern, text):
-                found.append(zh)
+                found.extend(self._terms[phrase])
                 text = re.sub(pattern, " ", text)
+        found.extend(self._near_misses(text))
         found.extend(_NUMBER.findall(text))
         return list(dict.fromkeys(found))
+
+    def _near_misses(self, text: str) -> list[str]:
+        """Terms for misspelt words (eldery → elderly): one close one-word phrasing each."""
+        words = {p for p in self._terms if " " not in p and len(p) >= 5}
+        found = []
+        for word in set(re.findall(r"[a-z]{5,}", text)) - words:
+            close = difflib.get_close_matches(word, words, n=1, cutoff=0.85)
+            if close:
+                found.extend(self._terms[close[0]])
+        return found
 
 
 @lru_cache(maxsize=1)

@@ -33,6 +33,7 @@ from .tokenizing import Tokenizer, tokenizer_for
 
 DEFAULT_INDEX = PROJECT_DIR / "index"
 FORMAT = 2
+EXACT_UP_TO = 50_000
 LIBRARIES = ("sentence-transformers", "transformers", "torch", "faiss-cpu", "bm25s", "jieba")
 
 
@@ -64,6 +65,18 @@ def index_text(clause: Clause) -> str:
     if clause.lead_units and clause.note_clause_id != clause.clause_id:
         parts.append("牵头单位：" + "、".join(clause.lead_units))
     return "｜".join(parts)
+
+
+def dense_index(vectors: np.ndarray, exact_up_to: int = EXACT_UP_TO) -> faiss.Index:
+    """Exact inner product up to EXACT_UP_TO vectors; HNSW beyond, where exact search gets
+    slow (bench/scale.py measures both, and what HNSW loses in recall)."""
+    if len(vectors) <= exact_up_to:
+        index = faiss.IndexFlatIP(vectors.shape[1])
+    else:
+        index = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction, index.hnsw.efSearch = 80, 128
+    index.add(vectors)
+    return index
 
 
 def lexicon(clauses: list[Clause]) -> list[str]:
@@ -108,8 +121,7 @@ def build(corpus: Corpus, index_dir: Path = DEFAULT_INDEX, encoder=None, progres
         texts = [index_text(c) for c in corpus.clauses]
         keys = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
         vectors, reused = _encode(texts, keys, _reusable(index_dir, model_id), encoder, progress)
-        dense = faiss.IndexFlatIP(vectors.shape[1])
-        dense.add(vectors)
+        dense = dense_index(vectors)
         faiss.write_index(dense, str(staging / "dense.faiss"))
 
         words = lexicon(corpus.clauses)

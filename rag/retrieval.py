@@ -23,12 +23,47 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
+def row_key(row: int) -> str:
+    """A clause's row as ranx wants it: ASCII, one fixed width."""
+    return f"{row:08d}"
+
+
+INTENT_PATTERNS = (
+    ("compare", r"各地|各个?(市|县|地方|方案)|哪些(城市|地方|市|县|方案)|哪几个(城市|地方|市|县|方案)|四个|四地|"
+                r"对比|比较|which (cities|plans|places|of the)|(all|the|all the) (four|plans)|each (plan|city)|"
+                r"compare|across|every plan|both plans|differ"),
+    ("doc", r"文号|发文|字号|印发|成文|发布(时间|日期)|哪(一)?天|什么时候(发布|印发|出台)|哪个(部门|机关)(发布|印发)|"
+            r"(方案|文件)的?(全称|标题|名称)|全称|落款|document number|doc(ument)? no|issued|issuing|issuer|"
+            r"publish|date of|when was|title of|full (title|name)|reference number|wenhao"),
+    ("lead", r"牵头|牵.单位|谁(来)?负责|哪个(部门|单位)负责|主管|主抓|\bleads?\b|\blead (unit|department|agency|body)|"
+             r"in charge|\bheads?\b|spearhead|who runs|leading (unit|department|agency|body|role)"),
+    ("responsible", r"责任单位|配合|参与|协助|哪些(部门|单位)|responsib|cooperating|(units?|departments?|agencies|bodies)"
+                    r" (\w+ )?(cooperate|take part|assist|support)|take part|involved in|participat|"
+                    r"(which|what) (departments|units|agencies|bodies)"),
+    ("number", r"多少|比例|几(个|家|项|所|次|成|级|年)|百分|%|数量|目标|how many|how much|percent|share|"
+               r"proportion|\brate\b|target|number of|goal"),
+)
+
+
+def detect_intent(question: str) -> tuple[str, str]:
+    """(intent, sub-intent): compare questions carry what is compared (lead, number …)."""
+    lowered = question.lower()
+    found = [name for name, pattern in INTENT_PATTERNS if re.search(pattern, lowered)]
+    if not found:
+        return "general", "general"
+    if found[0] == "compare":
+        return "compare", next(iter(found[1:]), "general")
+    return found[0], found[0]
+
+
 @dataclass
 class Query:
     text: str
     language: str
     places: list[str]
     tokens: list[str] = field(default_factory=list)
+    intent: str = "general"
+    subject: str = "general"
 
 
 @dataclass
@@ -62,6 +97,8 @@ class Retriever:
         self._row = {c.clause_id: i for i, c in enumerate(index.clauses)}
         self._vocab = set(index.bm25.vocab_dict)
         self.timings: dict[str, float] = {}
+        self.last_query: Query | None = None
+        self.last_vector: np.ndarray | None = None
         self._warm()
 
     def _warm(self) -> None:
@@ -73,15 +110,20 @@ class Retriever:
         places = [place] if place else find_places(question, self.index.cities)
         tokens = [t for t in self.index.tokenizer.query(question, english=language == "en")
                   if t in self._vocab]
-        return Query(question, language, places, tokens)
+        intent, subject = detect_intent(question)
+        if intent == "compare" and len(places) == 1:
+            intent = subject
+        return Query(question, language, places, tokens, intent, subject)
 
     def _allowed(self, query: Query) -> np.ndarray | None:
         if not (self.place_filter and query.places):
             return None
         return np.array([c.city in query.places for c in self.index.clauses])
 
-    def dense(self, query: Query, allowed) -> dict[str, float]:
-        vector = self.encoder.encode_query([query.text], convert_to_numpy=True, normalize_embeddings=True)
+    def embed(self, query: Query):
+        return self.encoder.encode_query([query.text], convert_to_numpy=True, normalize_embeddings=True)
+
+    def dense(self, vector, allowed) -> dict[str, float]:
         scores, rows = self.index.vectors.search(np.asarray(vector, dtype="float32"), self.index.vectors.ntotal)
         hits = [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0 and (allowed is None or allowed[r])]
         return {self.index.clauses[r].clause_id: s for r, s in hits[: self.depth]}
@@ -96,15 +138,25 @@ class Retriever:
         return {self.index.clauses[r].clause_id: float(scores[r]) for r in top if scores[r] > 0}
 
     def fuse(self, runs: dict[str, dict[str, float]]) -> dict[str, float]:
-        """Reciprocal-rank fusion by ranx. Runs are keyed by row number: numba, under ranx,
-        recompiles for every new shape of non-ASCII id, which costs seconds a query."""
+        """Reciprocal-rank fusion by ranx. Runs are keyed by fixed-width row numbers: numba,
+        under ranx, recompiles whenever the ids' length or script changes (seconds a query)."""
         present = {name: run for name, run in runs.items() if run}
         if len(present) < 2:
             return next(iter(present.values()), {})
-        by_row = [Run({"q": {str(self._row[cid]): s for cid, s in run.items()}}, name=name)
+        by_row = [Run({"q": {row_key(self._row[cid]): s for cid, s in run.items()}}, name=name)
                   for name, run in present.items()]
         fused = fuse(by_row, method="rrf", params={"k": self.rrf_k})
         return {self.index.clauses[int(row)].clause_id: s for row, s in fused["q"].items()}
+
+    def spread(self, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """A question across plans wants every plan's best clauses near the top: take the
+        plans' ranked lists in turn, best plan first."""
+        by_city: dict[str, list[tuple[str, float]]] = {}
+        for item in ranked:
+            by_city.setdefault(self.by_id[item[0]].city, []).append(item)
+        turns = [lst[i] for i in range(max(map(len, by_city.values()), default=0))
+                 for lst in by_city.values() if i < len(lst)]
+        return [(cid, 1.0 / (i + 1)) for i, (cid, _) in enumerate(turns)]
 
     def search(self, question: str, k: int = 10, place: str | None = None) -> list[Hit]:
         timings = {}
@@ -115,8 +167,12 @@ class Retriever:
         runs: dict[str, dict[str, float]] = {}
         if self.mode in ("fused", "dense"):
             mark = time.perf_counter()
-            runs["dense"] = self.dense(query, allowed)
-            timings["embed+dense"] = time.perf_counter() - mark
+            vector = self.embed(query)
+            self.last_vector = vector[0]
+            timings["embed"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+            runs["dense"] = self.dense(vector, allowed)
+            timings["dense"] = time.perf_counter() - mark
         if self.mode in ("fused", "bm25"):
             mark = time.perf_counter()
             runs["bm25"] = self.lexical(query, allowed)
@@ -125,7 +181,10 @@ class Retriever:
         scores = self.fuse(runs)
         timings["fusion"] = time.perf_counter() - mark
         self.timings, self.last_query = timings, query
-        ranked = sorted(scores.items(), key=lambda item: -item[1])[:k]
+        ranked = sorted(scores.items(), key=lambda item: -item[1])
+        if query.intent == "compare" and len(query.places) != 1:
+            ranked = self.spread(ranked)
+        ranked = ranked[:k]
         positions = {name: {cid: i + 1 for i, cid in enumerate(sorted(run, key=lambda c: -run[c]))}
                      for name, run in runs.items()}
         return [Hit(self.by_id[cid], score, i + 1,

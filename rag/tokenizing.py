@@ -44,11 +44,12 @@ class Tokenizer:
         return tokens
 
     def query(self, question: str, english: bool) -> list[str]:
-        """Tokens of a question; English questions are searched by their glossary terms."""
+        """Tokens of a question; English questions are searched by their glossary terms and
+        by any Chinese they quote."""
         if not english:
             return self(question)
         terms = load_glossary().to_chinese(question)
-        return [t for term in terms for t in self(term)]
+        return list(dict.fromkeys([t for term in terms for t in self(term)] + self(question)))
 
 
 @lru_cache(maxsize=4)

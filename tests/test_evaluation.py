@@ -29,7 +29,7 @@ def test_gold_set_is_consistent(gold, corpus):
 
 
 def test_verbatim_check_catches_copied_wording():
-    assert evaluation.verbatim_run("问：每年培训科技辅导员200人次吗", "每年培训科技辅导员200人次。") == "每年培训科技辅导员200人"
+    assert evaluation.verbatim_run("问：每年培训科技辅导员200人次吗", "每年培训科技辅导员200人次。") == "每年培训科技辅导员200"
     assert evaluation.verbatim_run("湘潭每年培训多少科技辅导员", "每年培训科技辅导员200人次。") is None
 
 
