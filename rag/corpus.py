@@ -67,8 +67,16 @@ def load_corpus(folder: Path | str = DEFAULT_CORPUS) -> Corpus:
             continue
         corpus.documents.append(doc)
         corpus.clauses.extend(clauses)
+        corpus.problems.extend(unplaced(clauses))
         corpus.sources[path.name] = source
     return corpus
+
+
+def unplaced(clauses: list[Clause]) -> list[str]:
+    """Paragraphs the parser could not put under a heading, past the plan's opening one:
+    kept as top-level clauses, and reported so a new plan's layout can be checked."""
+    loose = [c for c in clauses if c.parent_id is None and c.kind == "paragraph"][1:]
+    return [f"{c.file}: line {c.line}: not under any heading; kept as clause {c.clause_id}" for c in loose]
 
 
 def fingerprint(folder: Path | str = DEFAULT_CORPUS) -> str:

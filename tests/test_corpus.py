@@ -40,3 +40,13 @@ def test_fingerprint_changes_with_the_corpus(tmp_path):
     before = fingerprint(tmp_path)
     (tmp_path / "a.txt").write_text("二", encoding="utf-8")
     assert fingerprint(tmp_path) != before
+
+
+def test_paragraphs_outside_the_hierarchy_are_kept_and_reported(tmp_path):
+    plan = next(p for p in PLANS if p["city"] == "湘潭市")
+    text = (ROOT / "corpus" / plan["file"]).read_text(encoding="utf-8")
+    text = text.replace("一、总体要求", "本方案另有附言，未编号。\n\n一、总体要求", 1)
+    (tmp_path / plan["file"]).write_text(text, encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert any("本方案另有附言" in c.text for c in corpus.clauses)
+    assert any("not under any heading" in p for p in corpus.problems)

@@ -83,3 +83,45 @@ def test_a_missing_index_is_reported(tmp_path):
 def test_manifest_records_what_the_index_was_built_from(engine):
     stored = json.loads((engine.index.folder / "manifest.json").read_text())
     assert stored["documents"] == sorted(p.name for p in (ROOT / "corpus").glob("*.txt"))
+
+
+NEW_PLAN = """青山县人民政府办公室文件
+
+青政办发〔2024〕7号
+
+青山县人民政府办公室关于印发青山县全民科学素质行动规划纲要实施方案（2021—2025年）的通知
+
+各乡镇人民政府，县直各有关单位：
+现将《青山县全民科学素质行动规划纲要实施方案（2021—2025年）》印发给你们，请认真贯彻执行。
+
+青山县人民政府办公室
+2024年1月5日
+
+青山县全民科学素质行动规划纲要实施方案（2021—2025年）
+
+一、工作目标
+到2025年，全县公民具备科学素质的比例达到11%。
+
+二、提升行动
+（一）农民科学素质提升行动
+1.建设食用菌科普示范园。依托乡镇农技站，每年举办蘑菇栽培技术培训班6期。（县农业农村局牵头，县科协、县妇联等单位配合）
+2.开展农村科普大集。每季度在集市开展一次科普宣传。（县科协牵头，县农业农村局配合）
+"""
+
+
+def test_a_new_plan_dropped_into_the_corpus_can_be_asked_about(engine, corpus_copy, tmp_path):
+    from rag.answering import Engine
+
+    index_dir = tmp_path / "index"
+    shutil.copytree(engine.index.folder, index_dir / engine.index.folder.name)
+    (index_dir / "CURRENT").write_text(engine.index.folder.name)
+    (corpus_copy / "005_qingshan.txt").write_text(NEW_PLAN, encoding="utf-8")
+    index = indexing.ensure(corpus_copy, index_dir, encoder=engine.encoder, report=lambda m: None)
+    assert "青山县" in index.cities
+    assert index.manifest["reused_vectors"] == len(engine.index.clauses)
+    qingshan = Engine(index, engine.encoder, corpus_copy)
+    answer = qingshan.ask("青山县每年举办几期蘑菇栽培培训班？")
+    assert answer.answerable and "6期" in answer.text
+    assert answer.citations[0].clause_id == "qingshan/二/一/1"
+    lead = qingshan.ask("Who leads the farmers action in Qingshan County?")
+    assert lead.units == ["县农业农村局", "县科协"]

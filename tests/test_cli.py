@@ -1,0 +1,58 @@
+"""The command line's JSON interface, which users' scripts and the gold evaluation call."""
+
+import json
+
+import pytest
+
+from rag.cli import main
+
+
+@pytest.fixture(scope="module")
+def asked(tmp_path_factory, engine):
+    questions = tmp_path_factory.mktemp("q") / "q.jsonl"
+    rows = [{"id": "lead", "q": "Who leads the elderly action in Hohhot?"},
+            {"id": "empty", "q": ""},
+            {"id": "html", "q": "<img src=x onerror=alert(1)>湘潭每年培训多少科技辅导员？"},
+            {"id": "huge", "q": "科普" * 50_000}]
+    questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    return questions
+
+
+def _lines(capsys):
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+
+
+def test_ask_questions_file_prints_one_object_per_line_with_its_id(asked, capsys):
+    assert main(["ask", "--questions", str(asked), "--json"]) == 0
+    out = {o["id"]: o for o in _lines(capsys)}
+    assert list(out) == ["lead", "empty", "html", "huge"]
+    lead = out["lead"]
+    assert lead["answerable"] and "市卫健委" in lead["answer"]
+    for clause in lead["citations"] + lead["hits"]:
+        assert {"clause_id", "city", "doc_id", "path", "text", "lead_units", "responsible_units",
+                "source", "score"} <= set(clause)
+        assert set(clause["source"]) == {"file", "start", "end", "line"}
+    assert len(lead["hits"]) == 10 and lead["hits"][0]["city"] == "呼和浩特市"
+    assert not out["empty"]["answerable"] and out["empty"]["message"]
+    assert "200人次" in out["html"]["answer"]
+    assert "first 2,000" in out["huge"]["message"]
+
+
+def test_search_prints_hits_alone(capsys):
+    assert main(["search", "湘潭每年培训多少科技辅导员？", "-k", "3", "--json"]) == 0
+    (result,) = _lines(capsys)
+    assert [h["rank"] for h in result["hits"]] == [1, 2, 3]
+    assert result["hits"][0]["clause_id"] == "xiangtan/二/一/7"
+
+
+def test_clauses_lists_one_plan(capsys):
+    assert main(["clauses", "--doc", "hohhot", "--json"]) == 0
+    clauses = _lines(capsys)
+    assert {c["city"] for c in clauses} == {"呼和浩特市"}
+
+
+def test_unknown_plan_and_missing_file_get_clear_errors(capsys, tmp_path):
+    assert main(["clauses", "--doc", "beijing"]) == 2
+    assert "no plan named 'beijing'" in capsys.readouterr().err
+    assert main(["search", "--questions", str(tmp_path / "missing.jsonl")]) == 2
+    assert "no such file" in capsys.readouterr().err
