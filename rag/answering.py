@@ -254,6 +254,10 @@ class Engine:
             if self._units_of(clause, intent) or self._children_with(clause, intent):
                 if clause.kind in ("note", "paragraph") and clause.parent_id in self.by_id:
                     return self.by_id[clause.parent_id]
+                if clause.kind == "item":
+                    named = [h.clause for h in hits[:5] if h.clause.kind == "item"
+                             and h.clause.parent_id == clause.parent_id and self._names_item(question, h.clause)]
+                    clause = named[0] if named else clause
                 if clause.kind == "item" and clause.parent_id in self.by_id and not self._names_item(question, clause):
                     parent = self.by_id[clause.parent_id]
                     if parent.kind in ("action", "project") and (self._units_of(parent, intent) or self._children_with(parent, intent)):

@@ -27,11 +27,14 @@ class Glossary:
     english: dict[str, list[str]] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
     _terms: dict[str, list[str]] = field(default_factory=dict)
+    _words: dict[str, list[str]] | None = None
+    _pattern: re.Pattern | None = None
 
     def add(self, zh: str, en: list[str], kind: str) -> None:
         """One row; a phrasing several rows share names all of them."""
         self.english[zh] = en
         self.kinds[zh] = kind
+        self._words = self._pattern = None
         for phrase in map(fold, en):
             if phrase and zh not in self._terms.setdefault(phrase, []):
                 self._terms[phrase].append(zh)
@@ -42,24 +45,43 @@ class Glossary:
         return names[0] if names else ""
 
     def to_chinese(self, question: str) -> list[str]:
-        """Chinese terms an English question names, longest phrasing first, plus its numbers."""
+        """Chinese terms an English question names, in the order it names them, plus its numbers."""
         text = " " + fold(question) + " "
         found: list[str] = []
-        for phrase in sorted(self._terms, key=len, reverse=True):
-            pattern = rf"(?<![a-z]){re.escape(phrase)}(?:s|es)?(?![a-z])"
-            if re.search(pattern, text):
-                found.extend(self._terms[phrase])
-                text = re.sub(pattern, " ", text)
+        for match in self._matcher().finditer(text):
+            found.extend(self._terms[match.group(1)])
+        text = self._matcher().sub(" ", text)
         found.extend(self._near_misses(text))
         found.extend(_NUMBER.findall(text))
         return list(dict.fromkeys(found))
 
+    def _matcher(self) -> re.Pattern:
+        """Every phrasing in one pattern, longest first, so the longest phrasing wins where
+        several start at the same word; a plural s / es is allowed."""
+        if self._pattern is None:
+            phrases = sorted(self._terms, key=len, reverse=True)
+            self._pattern = re.compile(
+                r"(?<![a-z])(" + "|".join(map(re.escape, phrases)) + r")(?:s|es)?(?![a-z])")
+        return self._pattern
+
+    def _single_words(self) -> dict[str, list[str]]:
+        """One-word phrasings of five letters or more, keyed by first and last letter (and
+        each by itself), so a misspelt word is compared only with likely neighbours."""
+        if self._words is None:
+            self._words = {}
+            for phrase in self._terms:
+                if " " not in phrase and len(phrase) >= 5:
+                    self._words[phrase] = [phrase]
+                    self._words.setdefault(phrase[0] + phrase[-1], []).append(phrase)
+        return self._words
+
     def _near_misses(self, text: str) -> list[str]:
         """Terms for misspelt words (eldery → elderly): one close one-word phrasing each."""
-        words = {p for p in self._terms if " " not in p and len(p) >= 5}
+        words = self._single_words()
         found = []
-        for word in set(re.findall(r"[a-z]{5,}", text)) - words:
-            close = difflib.get_close_matches(word, words, n=1, cutoff=0.85)
+        for word in set(re.findall(r"[a-z]{5,}", text)) - words.keys():
+            alike = [w for w in words.get(word[0] + word[-1], ()) if abs(len(w) - len(word)) <= 1]
+            close = difflib.get_close_matches(word, alike, n=1, cutoff=0.85)
             if close:
                 found.extend(self._terms[close[0]])
         return found

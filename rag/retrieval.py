@@ -39,7 +39,7 @@ INTENT_PATTERNS = (
              r"in charge|\bheads?\b|spearhead|who runs|leading (unit|department|agency|body|role)"),
     ("responsible", r"责任单位|配合|参与|协助|哪些(部门|单位)|responsib|cooperating|(units?|departments?|agencies|bodies)"
                     r" (\w+ )?(cooperate|take part|assist|support)|take part|involved in|participat|"
-                    r"(which|what) (departments|units|agencies|bodies)"),
+                    r"who (assists|helps|supports|cooperates|works with)|(which|what) (departments|units|agencies|bodies)"),
     ("number", r"多少|比例|几(个|家|项|所|次|成|级|年)|百分|%|数量|目标|how many|how much|percent|share|"
                r"proportion|\brate\b|target|number of|goal"),
 )
