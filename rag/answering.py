@@ -147,6 +147,10 @@ class Engine:
         self.retriever = Retriever(index, encoder)
         self.min_similarity, self.k = min_similarity, k
         self.by_id = {c.clause_id: c for c in index.clauses}
+        self._items: dict[str, list[Clause]] = {}
+        for clause in index.clauses:
+            if clause.kind == "item":
+                self._items.setdefault(clause.parent_id, []).append(clause)
         self.documents = {d.city: d for d in index.documents}
         self.glossary = load_glossary()
         self._sources: dict[str, str] = {}
@@ -207,7 +211,7 @@ class Engine:
                         message=message)
         others = self.other_places(text) if not query.places else []
         unknown = self.unknown_terms(text) if intent != "doc" else []
-        off_topic = intent not in ("compare", "doc") and self._similarity(text, query.places) < self.min_similarity
+        off_topic = intent not in ("compare", "doc") and self._similarity(query.places) < self.min_similarity
         if others or unknown or off_topic or not candidates:
             return self.abstain(answer, others, unknown)
         if intent == "compare" or (intent == "doc" and not query.places):
@@ -215,10 +219,11 @@ class Engine:
         compose = {"lead": self.units, "responsible": self.units, "doc": self.doc}.get(intent, self.extract)
         return compose(answer, candidates, intent)
 
-    def _similarity(self, question: str, places: list[str]) -> float:
-        """Best dense similarity of the question to any clause it may be answered by."""
-        vector = self.encoder.encode_query([question], convert_to_numpy=True, normalize_embeddings=True)
-        scores, rows = self.index.vectors.search(vector.astype("float32"), 20)
+    def _similarity(self, places: list[str]) -> float:
+        """Best dense similarity of the question just searched to any clause it may be
+        answered by (re-using the retriever's query vector)."""
+        vector = self.retriever.last_vector
+        scores, rows = self.index.vectors.search(np.asarray(vector, dtype="float32")[None], 20)
         allowed = [s for s, r in zip(scores[0], rows[0]) if r >= 0 and (not places or self.index.clauses[r].city in places)]
         return float(max(allowed, default=0.0))
 
@@ -274,8 +279,7 @@ class Engine:
         return bool(title) and len((title - parent_words) & asked) >= max(1, len(title - parent_words) // 2)
 
     def _children_with(self, clause: Clause, intent: str) -> list[Clause]:
-        return [c for c in self.index.clauses if c.parent_id == clause.clause_id and c.kind == "item"
-                and self._units_of(c, intent)]
+        return [c for c in self._items.get(clause.clause_id, []) if self._units_of(c, intent)]
 
     def _unit_sentence(self, answer: Answer, clause: Clause, intent: str) -> str:
         """One line naming the units that govern a clause, with its citations."""

@@ -109,9 +109,7 @@ class Clause:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Clause":
-        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        fields.update(data["source"]) if "source" in data else None
-        fields.pop("source", None)
+        fields = {**data, **data.get("source", {})}
         return cls(**{k: v for k, v in fields.items() if k in cls.__dataclass_fields__})
 
 
