@@ -21,6 +21,8 @@ from .places import find_places
 MODES = ("fused", "dense", "bm25")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
+_QUOTED = re.compile(r"[“「『\"‘'（(]([^”」』\"’'）)]{2,30})[”」』\"’'）)]")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
 def row_key(row: int) -> str:
@@ -64,6 +66,7 @@ class Query:
     tokens: list[str] = field(default_factory=list)
     intent: str = "general"
     subject: str = "general"
+    phrases: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -76,6 +79,14 @@ class Hit:
     def to_dict(self) -> dict:
         return {**self.clause.to_dict(), "score": round(float(self.score), 6), "rank": self.rank,
                 "ranks": self.ranks}
+
+
+def find_phrases(question: str, language: str) -> list[str]:
+    """Terms a question asks for verbatim: Chinese in quotes or brackets, and any Chinese
+    an English question carries (the plans' own words)."""
+    quoted = [run for inner in _QUOTED.findall(question) for run in _CJK_RUN.findall(inner)]
+    own = _CJK_RUN.findall(question) if language == "en" else []
+    return list(dict.fromkeys(quoted + own))
 
 
 def detect_language(text: str) -> str:
@@ -95,6 +106,10 @@ class Retriever:
         self.mode, self.place_filter, self.depth, self.rrf_k = mode, place_filter, depth, rrf_k
         self.by_id = {c.clause_id: c for c in index.clauses}
         self._row = {c.clause_id: i for i, c in enumerate(index.clauses)}
+        self._items: dict[str, list[Clause]] = {}
+        for clause in index.clauses:
+            if clause.kind == "item":
+                self._items.setdefault(clause.parent_id, []).append(clause)
         self._vocab = set(index.bm25.vocab_dict)
         self.timings: dict[str, float] = {}
         self.last_query: Query | None = None
@@ -113,7 +128,7 @@ class Retriever:
         intent, subject = detect_intent(question)
         if intent == "compare" and len(places) == 1:
             intent = subject
-        return Query(question, language, places, tokens, intent, subject)
+        return Query(question, language, places, tokens, intent, subject, find_phrases(question, language))
 
     def _allowed(self, query: Query) -> np.ndarray | None:
         if not (self.place_filter and query.places):
@@ -148,14 +163,45 @@ class Retriever:
         fused = fuse(by_row, method="rrf", params={"k": self.rrf_k})
         return {self.index.clauses[int(row)].clause_id: s for row, s in fused["q"].items()}
 
-    def spread(self, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    def tiers(self, clause_ids, query: Query) -> dict[str, int]:
+        """What a question asks for by its form, counted per clause: each verbatim term the
+        clause contains, and for a question about the document itself, being its notice."""
+        doc = query.subject == "doc"
+        return {cid: sum(p in self.by_id[cid].text for p in query.phrases)
+                + (doc and self.by_id[cid].kind == "notice") for cid in clause_ids}
+
+    def governors(self, clause: Clause) -> list[Clause]:
+        """The clauses that name who governs a clause: its action or project, and the note
+        that states their units (or, where a plan sets units item by item, those items)."""
+        block = clause if clause.kind in ("action", "project") else self.by_id.get(clause.parent_id or "")
+        if block is None or block.kind not in ("action", "project"):
+            return []
+        note = self.by_id.get(block.note_clause_id or "")
+        return [block, note] if note else [block] + self._items.get(block.clause_id, [])
+
+    def expand(self, ranked: list[tuple[str, float]], governors_first: bool = False) -> list[tuple[str, float]]:
+        """Who-leads / who-is-responsible questions are answered by the action and its note,
+        wherever a hit stands in it: each hit brings its governors along, just below it (or,
+        for a question across plans, which asks about whole actions, just above it)."""
+        out: dict[str, float] = {}
+        for cid, score in ranked:
+            clause, governors = self.by_id[cid], self.governors(self.by_id[cid])
+            for member in (governors + [clause] if governors_first else [clause] + governors):
+                out.setdefault(member.clause_id, score)
+        return list(out.items())
+
+    def spread(self, ranked: list[tuple[str, float]], tier: dict[str, int]) -> list[tuple[str, float]]:
         """A question across plans wants every plan's best clauses near the top: take the
-        plans' ranked lists in turn, best plan first."""
-        by_city: dict[str, list[tuple[str, float]]] = {}
-        for item in ranked:
-            by_city.setdefault(self.by_id[item[0]].city, []).append(item)
-        turns = [lst[i] for i in range(max(map(len, by_city.values()), default=0))
-                 for lst in by_city.values() if i < len(lst)]
+        plans' ranked lists in turn, best plan first; clauses with more of the verbatim
+        terms (a higher tier) go before all others."""
+        turns = []
+        for level in sorted(set(tier.values()), reverse=True):
+            by_city: dict[str, list[tuple[str, float]]] = {}
+            for item in ranked:
+                if tier[item[0]] == level:
+                    by_city.setdefault(self.by_id[item[0]].city, []).append(item)
+            turns += [lst[i] for i in range(max(map(len, by_city.values()), default=0))
+                      for lst in by_city.values() if i < len(lst)]
         return [(cid, 1.0 / (i + 1)) for i, (cid, _) in enumerate(turns)]
 
     def search(self, question: str, k: int = 10, place: str | None = None) -> list[Hit]:
@@ -181,9 +227,13 @@ class Retriever:
         scores = self.fuse(runs)
         timings["fusion"] = time.perf_counter() - mark
         self.timings, self.last_query = timings, query
-        ranked = sorted(scores.items(), key=lambda item: -item[1])
-        if query.intent == "compare" and len(query.places) != 1:
-            ranked = self.spread(ranked)
+        tier = self.tiers(scores, query)
+        ranked = sorted(((cid, s + tier[cid]) for cid, s in scores.items()), key=lambda item: -item[1])
+        across = query.intent == "compare" and len(query.places) != 1
+        if query.subject in ("lead", "responsible"):
+            ranked = self.expand(ranked, governors_first=across)
+        if across:
+            ranked = self.spread(ranked, {cid: tier.get(cid, 0) for cid, _ in ranked})
         ranked = ranked[:k]
         positions = {name: {cid: i + 1 for i, cid in enumerate(sorted(run, key=lambda c: -run[c]))}
                      for name, run in runs.items()}

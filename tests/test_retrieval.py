@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.retrieval import Retriever, detect_language
+from rag.retrieval import Retriever, detect_language, find_phrases
 
 
 @pytest.mark.parametrize("question", [
@@ -38,3 +38,30 @@ def test_every_mode_returns_ranked_hits(engine):
         assert 0 < len(hits) <= 5
         assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
         assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
+
+
+def test_verbatim_terms_come_from_quotes_and_from_chinese_in_english_questions():
+    assert find_phrases("哪些方案提到了要用好“科普中国”？", "zh") == ["科普中国"]
+    assert find_phrases("Which plans mention the caravan (科普大篷车)?", "en") == ["科普大篷车"]
+    assert find_phrases("湘潭每年培训多少科技辅导员？", "zh") == []
+
+
+def test_a_question_across_plans_lists_the_plans_that_have_the_quoted_term_first(engine):
+    hits = engine.retriever.search("Which plans mention the science popularization caravan (科普大篷车)?", k=10)
+    having = ["科普大篷车" in h.clause.text for h in hits]
+    assert having[:sum(having)] == [True] * sum(having) and sum(having) >= 3
+    assert {h.clause.city for h in hits[:sum(having)]} == {"绥芬河市", "湘潭市"}
+
+
+def test_a_lead_question_about_an_item_brings_the_note_that_names_the_lead(engine):
+    hits = engine.retriever.search("湘潭每年培训科技辅导员这项工作是哪个部门牵头的？", k=5)
+    top = hits[0].clause
+    ids = [h.clause.clause_id for h in hits]
+    assert top.kind == "item" and top.note_clause_id in ids[:3] and top.parent_id in ids[:3]
+
+
+def test_a_lead_question_across_plans_puts_each_plans_action_first(engine):
+    hits = engine.retriever.search("各地老年人科学素质提升分别由谁牵头？", k=10)
+    first = hits[:4]
+    assert {h.clause.city for h in first} == {"绥芬河市", "湘潭市", "泽州县", "呼和浩特市"}
+    assert all(h.clause.kind == "action" and "老年人" in h.clause.title for h in first)
