@@ -24,8 +24,9 @@ from .places import english_name, find_places, names
 from .retrieval import Hit, Retriever, detect_intent, detect_language
 
 MAX_QUESTION = 2000
+QUANTITY = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万|亿|个|家|所|名|人|项|次|场|处|级|倍|元|年以上)|"
+                      r"[一二三四五六七八九十两]+(?:级|大|项|成)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
-_SENTENCE = re.compile(r"[^。；;！？!?]+[。；;！？!?）)]*")
 _RAW_GAP = r"(?:\s|\*\*|\[bookmark: _GoBack\])*"
 
 # Places that may appear in a question about these plans without naming another plan.
@@ -142,15 +143,18 @@ class Engine:
     """The question-answering pipeline; each step is a small method."""
 
     def __init__(self, index: indexing.Index, encoder, corpus_dir: Path = DEFAULT_CORPUS,
-                 min_similarity: float = 0.36, k: int = 10):
+                 min_similarity: float = 0.36, k: int = 10, row_ratio: float = 0.75):
         self.index, self.encoder, self.corpus_dir = index, encoder, Path(corpus_dir)
         self.retriever = Retriever(index, encoder)
-        self.min_similarity, self.k = min_similarity, k
+        self.min_similarity, self.k, self.row_ratio = min_similarity, k, row_ratio
         self.by_id = {c.clause_id: c for c in index.clauses}
         self._items: dict[str, list[Clause]] = {}
         for clause in index.clauses:
             if clause.kind == "item":
                 self._items.setdefault(clause.parent_id, []).append(clause)
+        self._sentences: dict[str, list[int]] = {}
+        for i, (row, _) in enumerate(index.sentences):
+            self._sentences.setdefault(index.clauses[row].clause_id, []).append(i)
         self.documents = {d.city: d for d in index.documents}
         self.glossary = load_glossary()
         self._sources: dict[str, str] = {}
@@ -319,38 +323,41 @@ class Engine:
         answer.text = "\n".join(lines)
         return answer
 
-    def sentences(self, answer: Answer, hits: list[Hit], intent: str, limit: int = 2) -> list[tuple[Clause, str]]:
-        """The sentences of the best clauses closest to the question, by embedding and shared
-        words. An item's bare title sentence is left out when the item says more."""
-        query = self.retriever.last_query
+    def sentences(self, answer: Answer, hits: list[Hit], intent: str,
+                  limit: int = 2) -> list[tuple[Clause, str, float]]:
+        """The sentences of the best clauses closest to the question, by embedding (computed
+        at build time) and shared words, each with its similarity to the question. An item's
+        bare title sentence is left out when the item says more; a number question is
+        answered by a sentence that states a quantity, where one does."""
+        query, vector = self.retriever.last_query, self.retriever.last_vector
         asked = set(query.tokens) if query else set()
         candidates = []
         usable = [h for h in hits if h.clause.kind != "notice"
                   and (h.clause.kind in ("item", "paragraph", "section", "note") or "。" in h.clause.text)]
         for rank, hit in enumerate(usable[:4]):
-            parts = [p.strip() for p in _SENTENCE.findall(hit.clause.text) if len(p.strip()) >= 4]
-            if hit.clause.kind == "item" and len(parts) > 1:
-                parts = parts[1:]
-            candidates += [(rank, hit.clause, part) for part in parts]
+            rows = self._sentences.get(hit.clause.clause_id, [])
+            if hit.clause.kind == "item" and len(rows) > 1:
+                rows = rows[1:]
+            candidates += [(rank, hit.clause, row) for row in rows]
         if not candidates:
             return []
-        vectors = self.encoder.encode_document([c[2] for c in candidates], convert_to_numpy=True,
-                                               normalize_embeddings=True)
-        closeness = vectors @ self.retriever.last_vector if self.retriever.last_vector is not None \
-            else np.zeros(len(candidates))
+        closeness = (self.index.sentence_vectors[[c[2] for c in candidates]] @ vector if vector is not None
+                     else np.zeros(len(candidates)))
         scored = []
-        for (rank, clause, sentence), near in zip(candidates, closeness):
+        for (rank, clause, row), near in zip(candidates, closeness):
+            sentence = self.index.sentences[row][1]
             words = set(self.index.tokenizer(sentence))
             overlap = len(words & asked) / (len(asked) or 1)
-            numeric = 0.1 if intent == "number" and re.search(r"\d|[一二三四五六七八九十百千万两]", sentence) else 0.0
-            scored.append((float(near) + 0.3 * overlap + numeric - 0.06 * rank, clause, sentence))
+            scored.append((float(near) + 0.3 * overlap - 0.06 * rank, clause, sentence, float(near)))
+        if intent == "number" and any(QUANTITY.search(item[2]) for item in scored):
+            scored = [item for item in scored if QUANTITY.search(item[2])]
         scored.sort(key=lambda item: -item[0])
-        return [(clause, sentence) for _, clause, sentence in scored[:limit]]
+        return [(clause, sentence, near) for _, clause, sentence, near in scored[:limit]]
 
     def extract(self, answer: Answer, hits: list[Hit], intent: str) -> Answer:
         picked = self.sentences(answer, hits, intent, limit=1 if intent == "number" else 2)
         lines = []
-        for clause, sentence in picked:
+        for clause, sentence, _ in picked:
             number = self.cite(answer, clause, sentence)
             if answer.language == "en":
                 lines.append(f"{english_name(clause.city)} plan, {self._path_label(clause)}: “{sentence}” [{number}]")
@@ -378,43 +385,52 @@ class Engine:
         return f"《{doc.title}》文号为{doc.number}，由{doc.issuer}于{int(y)}年{int(m)}月{int(d)}日印发[{number}]。"
 
     def compare(self, answer: Answer, subject: str) -> Answer:
-        """The same question put to every plan, one cited row per plan that answers it."""
+        """The same question put to every plan, one cited row per plan that answers it; the
+        plans that do not are named at the end."""
         stripped = answer.question
         for city in self.documents:
             for name in names(city):
                 stripped = re.sub(re.escape(name), "", stripped, flags=re.I)
-        rows, lines = [], []
+        phrases = self.retriever.last_query.phrases
+        picks: dict[str, tuple] = {}
         for city, doc in self.documents.items():
             if subject == "doc":
-                line = self._doc_line(answer, doc)
-            else:
-                hits = self.retriever.search(stripped or answer.question, k=self.retriever.depth, place=city)
-                for hit in hits:
-                    if hit.clause.clause_id not in answer.retrieved:
-                        answer.retrieved.append(hit.clause.clause_id)
-                line = self._compare_row(answer, hits, subject)
-            if line:
-                rows.append({"city": city, "answer": line})
-                lines.append(f"- {line}")
+                picks[city] = ("doc", doc)
+                continue
+            hits = self.retriever.search(stripped or answer.question, k=self.retriever.depth, place=city)
+            answer.retrieved += [h.clause.clause_id for h in hits if h.clause.clause_id not in answer.retrieved]
+            clause = self.governing(hits, subject, answer.question) if subject in ("lead", "responsible") else None
+            if clause and self._units_of(clause, subject):
+                picks[city] = ("units", clause)
+            elif picked := self.sentences(answer, hits, subject, limit=1):
+                picks[city] = ("sentence", *picked[0])
+        best = max((p[3] for p in picks.values() if p[0] == "sentence"), default=0.0)
+        answering = {city: pick for city, pick in picks.items() if pick[0] != "sentence"
+                     or (any(p in pick[1].text for p in phrases) if phrases else pick[3] >= self.row_ratio * best)}
+        rows = [{"city": city, "answer": self._compare_row(answer, pick, subject)} for city, pick in answering.items()]
         answer.table = rows
-        intro = "Plan by plan:" if answer.language == "en" else "各方案分别为："
-        answer.text = intro + "\n" + "\n".join(lines)
+        en = answer.language == "en"
+        lines = ["Plan by plan:" if en else "各方案分别为："] + [f"- {row['answer']}" for row in rows]
+        missing = [city for city in self.documents if city not in answering]
+        if missing:
+            lines.append(f"Not found in the plans of {', '.join(map(english_name, missing))}." if en
+                         else f"{'、'.join(missing)}的方案中未找到相应内容。")
+        answer.text = "\n".join(lines)
         return answer
 
-    def _compare_row(self, answer: Answer, hits: list[Hit], subject: str) -> str:
-        if subject in ("lead", "responsible"):
-            clause = self.governing(hits, subject, answer.question)
-            if clause and self._units_of(clause, subject):
-                return self._unit_sentence(answer, clause, subject)
-        picked = self.sentences(answer, hits, subject, limit=1)
-        if not picked:
-            return ""
-        clause, sentence = picked[0]
+    def _compare_row(self, answer: Answer, pick: tuple, subject: str) -> str:
+        kind, *rest = pick
+        if kind == "doc":
+            return self._doc_line(answer, rest[0])
+        if kind == "units":
+            return self._unit_sentence(answer, rest[0], subject)
+        clause, sentence, _ = rest
         number = self.cite(answer, clause, sentence)
-        city = english_name(clause.city) if answer.language == "en" else clause.city
-        return f"{city}: “{sentence}” [{number}]" if answer.language == "en" else f"{city}：“{sentence}”[{number}]"
+        if answer.language == "en":
+            return f"{english_name(clause.city)}: “{sentence}” [{number}]"
+        return f"{clause.city}：“{sentence}”[{number}]"
 
-    def abstain(self, answer: Answer, others: list[str], unknown: list[str] = ()) -> Answer:
+    def abstain(self, answer: Answer, others: list[str] = (), unknown: list[str] = ()) -> Answer:
         answer.answerable = False
         en = answer.language == "en"
         sep = ", " if en else "、"

@@ -164,6 +164,13 @@ def _answer_metrics(engine, gold: list[dict], answers: dict) -> tuple[dict[str, 
     met = [all(_expect_met(e, answers[g["id"]].text) for e in g["expect"]) for g in rows]
     metrics["expect_met"] = sum(met) / len(met) if met else float("nan")
     counts["expect_questions"] = len(rows)
+    rows = [g for g in gold if g["kind"] == "compare" and g["relevant"]]
+    shown = [{row["city"] for row in answers[g["id"]].table} for g in rows]
+    having = [{engine.by_id[c].city for c in g["relevant"]} for g in rows]
+    hits = sum(len(s & h) for s, h in zip(shown, having))
+    metrics["compare_rows_precision"] = hits / (sum(map(len, shown)) or 1)
+    metrics["compare_rows_recall"] = hits / (sum(map(len, having)) or 1)
+    counts["compare_questions"] = len(rows)
     predicted = {g["id"] for g in gold if not answers[g["id"]].answerable}
     actual = {g["id"] for g in gold if not g["relevant"]}
     metrics["abstain_precision"] = len(predicted & actual) / len(predicted) if predicted else float("nan")

@@ -28,11 +28,11 @@ import numpy as np
 from . import model as embedding_model
 from .corpus import DEFAULT_CORPUS, PROJECT_DIR, Corpus, fingerprint, load_corpus
 from .glossary import GLOSSARY_FILE, load_glossary
-from .parsing import Clause, Document
+from .parsing import Clause, Document, sentences
 from .tokenizing import Tokenizer, tokenizer_for
 
 DEFAULT_INDEX = PROJECT_DIR / "index"
-FORMAT = 2
+FORMAT = 3
 EXACT_UP_TO = 50_000
 LIBRARIES = ("sentence-transformers", "transformers", "torch", "faiss-cpu", "bm25s", "jieba")
 
@@ -50,6 +50,8 @@ class Index:
     vectors: faiss.Index
     bm25: bm25s.BM25
     tokenizer: Tokenizer
+    sentences: list[tuple[int, str]]
+    sentence_vectors: np.ndarray
 
     @property
     def cities(self) -> list[str]:
@@ -119,10 +121,14 @@ def build(corpus: Corpus, index_dir: Path = DEFAULT_INDEX, encoder=None, progres
     staging.mkdir()
     try:
         texts = [index_text(c) for c in corpus.clauses]
-        keys = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
-        vectors, reused = _encode(texts, keys, _reusable(index_dir, model_id), encoder, progress)
-        dense = dense_index(vectors)
-        faiss.write_index(dense, str(staging / "dense.faiss"))
+        parts = [(row, s) for row, c in enumerate(corpus.clauses) for s in sentences(c.text)]
+        keys = [_key(t) for t in texts + [s for _, s in parts]]
+        encoded, reused = _encode(texts + [s for _, s in parts], keys, _reusable(index_dir, model_id),
+                                  encoder, progress)
+        vectors, sentence_vectors = encoded[: len(texts)], encoded[len(texts):]
+        faiss.write_index(dense_index(vectors), str(staging / "dense.faiss"))
+        np.save(staging / "sentences.npy", sentence_vectors)
+        (staging / "sentences.json").write_text(json.dumps(parts, ensure_ascii=False), encoding="utf-8")
 
         words = lexicon(corpus.clauses)
         tokenizer = tokenizer_for(tuple(words))
@@ -167,8 +173,13 @@ def build(corpus: Corpus, index_dir: Path = DEFAULT_INDEX, encoder=None, progres
     return final
 
 
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _reusable(index_dir: Path, model_id: str) -> dict[str, np.ndarray]:
-    """Vectors of the current index, by text hash, if it is intact and from the same model."""
+    """Vectors of the current index (clauses and sentences), by text hash, if it is intact
+    and from the same model."""
     try:
         current = load(index_dir)
         keys = json.loads((current.folder / "embedded.json").read_text())
@@ -176,7 +187,7 @@ def _reusable(index_dir: Path, model_id: str) -> dict[str, np.ndarray]:
         return {}
     if current.manifest["model"] != model_id:
         return {}
-    stored = current.vectors.reconstruct_n(0, current.vectors.ntotal)
+    stored = np.concatenate([current.vectors.reconstruct_n(0, current.vectors.ntotal), current.sentence_vectors])
     return dict(zip(keys, stored))
 
 
@@ -222,6 +233,8 @@ def load(index_dir: Path = DEFAULT_INDEX) -> Index:
         vectors=faiss.read_index(str(folder / "dense.faiss")),
         bm25=bm25s.BM25.load(str(folder / "bm25"), show_progress=False),
         tokenizer=tokenizer_for(tuple(words)),
+        sentences=[tuple(p) for p in json.loads((folder / "sentences.json").read_text(encoding="utf-8"))],
+        sentence_vectors=np.load(folder / "sentences.npy"),
     )
 
 

@@ -37,6 +37,14 @@ TITLE_LINE = re.compile(r"实施方案\s*[（(]")
 PLACE = re.compile(r"^(.+?[省市县区旗])全民科学素质")
 
 
+_SENTENCE = re.compile(r"[^。；;！？!?]+[。；;！？!?）)]*")
+
+
+def sentences(text: str) -> list[str]:
+    """A clause's sentences, as answers quote them (fragments under four characters dropped)."""
+    return [part.strip() for part in _SENTENCE.findall(text) if len(part.strip()) >= 4]
+
+
 def clean(raw: str) -> str:
     """Text of a source span without layout noise: markers, line breaks, stray spaces."""
     text = NOISE.sub("", raw)

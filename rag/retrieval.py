@@ -35,15 +35,15 @@ INTENT_PATTERNS = (
                 r"对比|比较|which (cities|plans|places|of the)|(all|the|all the) (four|plans)|each (plan|city)|"
                 r"compare|across|every plan|both plans|differ"),
     ("doc", r"文号|发文|字号|印发|成文|发布(时间|日期)|哪(一)?天|什么时候(发布|印发|出台)|哪个(部门|机关)(发布|印发)|"
-            r"(方案|文件)的?(全称|标题|名称)|全称|落款|document number|doc(ument)? no|issued|issuing|issuer|"
+            r"(方案|文件)的?(全称|标题|名称)|全称|完整标题|标题是|落款|document number|doc(ument)? no|issued|issuing|issuer|"
             r"publish|date of|when was|title of|full (title|name)|reference number|wenhao"),
     ("lead", r"牵头|牵.单位|谁(来)?负责|哪个(部门|单位)负责|主管|主抓|\bleads?\b|\blead (unit|department|agency|body)|"
              r"in charge|\bheads?\b|spearhead|who runs|leading (unit|department|agency|body|role)"),
     ("responsible", r"责任单位|配合|参与|协助|哪些(部门|单位)|responsib|cooperating|(units?|departments?|agencies|bodies)"
                     r" (\w+ )?(cooperate|take part|assist|support)|take part|involved in|participat|"
                     r"who (assists|helps|supports|cooperates|works with)|(which|what) (departments|units|agencies|bodies)"),
-    ("number", r"多少|比例|几(个|家|项|所|次|成|级|年)|百分|%|数量|目标|how many|how much|percent|share|"
-               r"proportion|\brate\b|target|number of|goal"),
+    ("number", r"多少|比例|几(个|家|项|所|次|成|级|年)|百分|%|数量|目标|how many|how much|percent|"
+               r"proportion|\brate\b|share of|\d{4}\b[\w\s]{0,30}\btargets?\b|\btargets? (set|of)\b|number of|\bgoals?\b"),
 )
 
 
@@ -114,6 +114,7 @@ class Retriever:
         self.timings: dict[str, float] = {}
         self.last_query: Query | None = None
         self.last_vector: np.ndarray | None = None
+        self._vectors: dict[str, np.ndarray] = {}
         self._warm()
 
     def _warm(self) -> None:
@@ -135,8 +136,15 @@ class Retriever:
             return None
         return np.array([c.city in query.places for c in self.index.clauses])
 
-    def embed(self, query: Query):
-        return self.encoder.encode_query([query.text], convert_to_numpy=True, normalize_embeddings=True)
+    def embed(self, query: Query, remember: int = 256):
+        """The question's vector; recent ones are kept, since a question across plans is
+        searched once per plan, and people ask the same things."""
+        if query.text not in self._vectors:
+            if len(self._vectors) >= remember:
+                self._vectors.pop(next(iter(self._vectors)))
+            self._vectors[query.text] = self.encoder.encode_query(
+                [query.text], convert_to_numpy=True, normalize_embeddings=True)
+        return self._vectors[query.text]
 
     def dense(self, vector, allowed) -> dict[str, float]:
         scores, rows = self.index.vectors.search(np.asarray(vector, dtype="float32"), self.index.vectors.ntotal)

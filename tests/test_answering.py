@@ -61,6 +61,21 @@ def test_comparison_answers_every_plan_with_a_cited_row(engine):
     _assert_citations_exact(engine, answer)
 
 
+def test_a_comparison_lists_only_the_plans_that_have_the_thing(engine, corpus):
+    answer = engine.ask("Which plans mention the science popularization caravan (科普大篷车)?")
+    having = {c.city for c in corpus.clauses if "科普大篷车" in c.text}
+    assert {row["city"] for row in answer.table} == having and 0 < len(having) < 4
+    assert all("科普大篷车" in q.text for q in answer.quotes)
+    assert "Not found in the plans of" in answer.text
+    _assert_citations_exact(engine, answer)
+
+
+def test_a_number_question_across_plans_quotes_each_plans_figure(engine):
+    answer = engine.ask("四个地方里哪个的2025年科学素质目标定得最低？")
+    assert len(answer.table) == 4
+    assert all("%" in row["answer"] and "2025" in row["answer"] for row in answer.table)
+
+
 @pytest.mark.parametrize("question", [
     "长沙市的科普工作由谁牵头？",
     "Who leads science popularisation in Beijing?",

@@ -3,6 +3,7 @@
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from conftest import ROOT
@@ -25,6 +26,14 @@ def test_build_writes_a_complete_index_with_its_manifest(engine):
     assert {"sentence-transformers", "faiss-cpu", "bm25s", "torch"} <= set(manifest["versions"])
     assert "dense.faiss" in manifest["files"] and "clauses.jsonl" in manifest["files"]
     assert indexing.staleness(engine.index, ROOT / "corpus") is None
+
+
+def test_sentences_are_embedded_at_build_time_and_stand_in_their_clauses(engine):
+    index = engine.index
+    assert len(index.sentences) == len(index.sentence_vectors) > 2 * len(index.clauses)
+    assert all(text in index.clauses[row].text for row, text in index.sentences)
+    norms = np.linalg.norm(index.sentence_vectors, axis=1)
+    assert np.allclose(norms, 1.0, atol=1e-3)
 
 
 def test_a_changed_corpus_makes_the_index_stale_and_it_is_rebuilt(engine, corpus_copy, tmp_path):
@@ -118,7 +127,11 @@ def test_a_new_plan_dropped_into_the_corpus_can_be_asked_about(engine, corpus_co
     (corpus_copy / "005_qingshan.txt").write_text(NEW_PLAN, encoding="utf-8")
     index = indexing.ensure(corpus_copy, index_dir, encoder=engine.encoder, report=lambda m: None)
     assert "青山县" in index.cities
-    assert index.manifest["reused_vectors"] == len(engine.index.clauses)
+    reused = index.manifest["reused_vectors"]
+    assert reused >= len(engine.index.clauses) + len(engine.index.sentences)
+    new_rows = {row for row, c in enumerate(index.clauses) if c.city == "青山县"}
+    encoded = len(index.clauses) + len(index.sentences) - reused
+    assert 0 < encoded <= len(new_rows) + sum(row in new_rows for row, _ in index.sentences)
     qingshan = Engine(index, engine.encoder, corpus_copy)
     answer = qingshan.ask("青山县每年举办几期蘑菇栽培培训班？")
     assert answer.answerable and "6期" in answer.text
