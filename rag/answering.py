@@ -17,7 +17,7 @@ import numpy as np
 
 from . import indexing
 from . import model as embedding_model
-from .corpus import DEFAULT_CORPUS
+from .corpus import DEFAULT_CORPUS, read_text
 from .glossary import load_glossary
 from .parsing import Clause, Document
 from .places import english_name, find_places, names
@@ -170,7 +170,7 @@ class Engine:
     # -- steps -------------------------------------------------------------------------
     def source(self, file: str) -> str:
         if file not in self._sources:
-            self._sources[file] = (self.corpus_dir / file).read_text(encoding="utf-8")
+            self._sources[file] = read_text(self.corpus_dir / file)
         return self._sources[file]
 
     def other_places(self, question: str) -> list[str]:

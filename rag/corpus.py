@@ -1,12 +1,15 @@
 """The corpus folder: read every plan, parse it, and report what could not be read.
 
-A file that is empty, not UTF-8 or not a plan is reported by name and left out; the
-other plans are still served.
+Plans are UTF-8 `.txt` files or Word `.docx` files; a .docx is read as its paragraphs'
+text joined by newlines, and its clauses' offsets count in that text. A file that is
+empty, not UTF-8, unreadable or not a plan is reported by name and left out; the other
+plans are still served.
 """
 
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +17,7 @@ from .parsing import Clause, Document, PlanFormatError, parse, read_document
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_DIR / "corpus"
-PLAN_SUFFIXES = (".txt",)
+PLAN_SUFFIXES = (".txt", ".docx")
 
 
 @dataclass
@@ -39,6 +42,8 @@ def plan_files(folder: Path) -> list[Path]:
 
 def read_text(path: Path) -> str:
     """A plan's text; raises ValueError with the file's name when it cannot be used."""
+    if path.suffix.lower() == ".docx":
+        return _docx_text(path)
     data = path.read_bytes()
     if not data.strip():
         raise ValueError(f"{path.name}: the file is empty")
@@ -49,6 +54,19 @@ def read_text(path: Path) -> str:
             f"{path.name}: not UTF-8 text (byte {err.start}); save it as UTF-8, e.g. "
             f"`iconv -f GBK -t UTF-8 {path.name}`"
         ) from None
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as err:
+        raise ValueError(f"{path.name}: not a readable Word document ({err})") from None
+    if not text.strip():
+        raise ValueError(f"{path.name}: the document has no text")
+    return text
 
 
 def load_corpus(folder: Path | str = DEFAULT_CORPUS) -> Corpus:

@@ -2,7 +2,8 @@ import hashlib
 import json
 
 from conftest import ROOT
-from rag.corpus import fingerprint, load_corpus
+from rag.corpus import fingerprint, load_corpus, read_text
+from rag.parsing import clean
 
 PLANS = json.loads((ROOT / "corpus" / "plans.json").read_text(encoding="utf-8"))
 
@@ -50,3 +51,23 @@ def test_paragraphs_outside_the_hierarchy_are_kept_and_reported(tmp_path):
     corpus = load_corpus(tmp_path)
     assert any("本方案另有附言" in c.text for c in corpus.clauses)
     assert any("not under any heading" in p for p in corpus.problems)
+
+
+def test_a_word_document_is_read_like_its_text(tmp_path):
+    import docx
+
+    plan = next(p for p in PLANS if p["city"] == "呼和浩特市")
+    text = (ROOT / "corpus" / plan["file"]).read_text(encoding="utf-8")
+    document = docx.Document()
+    for line in text.split("\n"):
+        document.add_paragraph(line)
+    document.save(tmp_path / "hohhot.docx")
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    corpus = load_corpus(tmp_path)
+    assert [d.city for d in corpus.documents] == ["呼和浩特市"]
+    assert any("broken.docx: not a readable Word document" in p for p in corpus.problems)
+    original = [c for c in load_corpus(ROOT / "corpus").clauses if c.city == "呼和浩特市"]
+    assert [(c.clause_id, c.text, c.lead_units) for c in corpus.clauses] == \
+        [(c.clause_id, c.text, c.lead_units) for c in original]
+    source = read_text(tmp_path / "hohhot.docx")
+    assert all(clean(source[c.start:c.end]) == c.text for c in corpus.clauses)
