@@ -21,11 +21,9 @@ from .corpus import DEFAULT_CORPUS, read_text
 from .glossary import load_glossary
 from .parsing import Clause, Document
 from .places import english_name, find_places, names
-from .retrieval import Hit, Retriever, detect_intent, detect_language
+from .retrieval import QUANTITY, Hit, Retriever, detect_intent, detect_language
 
 MAX_QUESTION = 2000
-QUANTITY = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万|亿|个|家|所|名|人|项|次|场|处|级|倍|元|年以上)|"
-                      r"[一二三四五六七八九十两]+(?:级|大|项|成)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
 _RAW_GAP = r"(?:\s|\*\*|\[bookmark: _GoBack\])*"
 
@@ -325,10 +323,10 @@ class Engine:
 
     def sentences(self, answer: Answer, hits: list[Hit], intent: str,
                   limit: int = 2) -> list[tuple[Clause, str, float]]:
-        """The sentences of the best clauses closest to the question, by embedding (computed
-        at build time) and shared words, each with its similarity to the question. An item's
-        bare title sentence is left out when the item says more; a number question is
-        answered by a sentence that states a quantity, where one does."""
+        """The sentences of the best clauses closest to the question, each with its fit: its
+        embedding's similarity (computed at build time) plus the share of the question's words
+        it uses. An item's bare title sentence is left out when the item says more; a number
+        question is answered by a sentence that states a quantity, where one does."""
         query, vector = self.retriever.last_query, self.retriever.last_vector
         asked = set(query.tokens) if query else set()
         candidates = []
@@ -348,11 +346,12 @@ class Engine:
             sentence = self.index.sentences[row][1]
             words = set(self.index.tokenizer(sentence))
             overlap = len(words & asked) / (len(asked) or 1)
-            scored.append((float(near) + 0.3 * overlap - 0.06 * rank, clause, sentence, float(near)))
+            fit = float(near) + 0.3 * overlap
+            scored.append((fit - 0.06 * rank, clause, sentence, fit))
         if intent == "number" and any(QUANTITY.search(item[2]) for item in scored):
             scored = [item for item in scored if QUANTITY.search(item[2])]
         scored.sort(key=lambda item: -item[0])
-        return [(clause, sentence, near) for _, clause, sentence, near in scored[:limit]]
+        return [(clause, sentence, fit) for _, clause, sentence, fit in scored[:limit]]
 
     def extract(self, answer: Answer, hits: list[Hit], intent: str) -> Answer:
         picked = self.sentences(answer, hits, intent, limit=1 if intent == "number" else 2)

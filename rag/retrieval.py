@@ -23,6 +23,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _QUOTED = re.compile(r"[“「『\"‘'（(]([^”」』\"’'）)]{2,30})[”」』\"’'）)]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+# A stated amount: 15%, 300名, 两级, 三大.
+QUANTITY = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万|亿|个|家|所|名|人|项|次|场|处|级|倍|元|年以上)|"
+                      r"[一二三四五六七八九十两]+(?:级|大|项|成)")
 
 
 def row_key(row: int) -> str:
@@ -48,14 +51,15 @@ INTENT_PATTERNS = (
 
 
 def detect_intent(question: str) -> tuple[str, str]:
-    """(intent, sub-intent): compare questions carry what is compared (lead, number …)."""
+    """(intent, subject): compare questions carry what is compared (lead, number …), read
+    from the rest of the question (哪几个方案 asks which plans, not how many)."""
     lowered = question.lower()
-    found = [name for name, pattern in INTENT_PATTERNS if re.search(pattern, lowered)]
-    if not found:
-        return "general", "general"
-    if found[0] == "compare":
-        return "compare", next(iter(found[1:]), "general")
-    return found[0], found[0]
+    compare, *others = INTENT_PATTERNS
+    across = re.search(compare[1], lowered)
+    rest = re.sub(compare[1], " ", lowered)
+    found = [name for name, pattern in others if re.search(pattern, rest)]
+    subject = next(iter(found), "general")
+    return ("compare" if across else subject), subject
 
 
 @dataclass
@@ -173,10 +177,13 @@ class Retriever:
 
     def tiers(self, clause_ids, query: Query) -> dict[str, int]:
         """What a question asks for by its form, counted per clause: each verbatim term the
-        clause contains, and for a question about the document itself, being its notice."""
+        clause contains; for a question about the document itself, being its notice; for
+        numbers compared across plans, stating an amount (a plan's goal, not its preamble)."""
         doc = query.subject == "doc"
+        amounts = query.subject == "number" and query.intent == "compare"
         return {cid: sum(p in self.by_id[cid].text for p in query.phrases)
-                + (doc and self.by_id[cid].kind == "notice") for cid in clause_ids}
+                + (doc and self.by_id[cid].kind == "notice")
+                + (amounts and bool(QUANTITY.search(self.by_id[cid].text))) for cid in clause_ids}
 
     def governors(self, clause: Clause) -> list[Clause]:
         """The clauses that name who governs a clause: its action or project, and the note

@@ -70,6 +70,13 @@ def test_a_comparison_lists_only_the_plans_that_have_the_thing(engine, corpus):
     _assert_citations_exact(engine, answer)
 
 
+def test_a_plan_whose_best_sentence_lacks_the_asked_words_gets_no_row(engine, corpus):
+    answer = engine.ask("哪几个方案提到了群众点单式的科技志愿服务模式？")
+    having = {c.city for c in corpus.clauses if "群众点单" in c.text}
+    assert {row["city"] for row in answer.table} == having and 0 < len(having) < 4
+    assert "未找到" in answer.text
+
+
 def test_a_number_question_across_plans_quotes_each_plans_figure(engine):
     answer = engine.ask("四个地方里哪个的2025年科学素质目标定得最低？")
     assert len(answer.table) == 4
@@ -128,3 +135,5 @@ def test_input_checks_and_intents():
     assert detect_intent("who leads the youth action?") == ("lead", "lead")
     assert detect_intent("各地老年人行动的牵头单位分别是什么？") == ("compare", "lead")
     assert detect_intent("呼市的文号是多少？")[0] == "doc"
+    assert detect_intent("哪几个方案提到了科技特派员？") == ("compare", "general")
+    assert detect_intent("四个方案的2025年目标各是多少？") == ("compare", "number")

@@ -10,6 +10,7 @@ def test_english_questions_name_chinese_terms():
 def test_a_shared_phrasing_names_every_row_that_has_it():
     terms = load_glossary().to_chinese("the Women's Federation")
     assert {"市妇联", "县妇联"} <= set(terms)
+    assert {"对俄", "俄蒙欧"} <= set(load_glossary().to_chinese("cooperation with Russia"))
 
 
 def test_a_misspelt_word_still_finds_its_term():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.retrieval import Retriever, detect_language, find_phrases
+from rag.retrieval import QUANTITY, Retriever, detect_language, find_phrases
 
 
 @pytest.mark.parametrize("question", [
@@ -65,3 +65,9 @@ def test_a_lead_question_across_plans_puts_each_plans_action_first(engine):
     first = hits[:4]
     assert {h.clause.city for h in first} == {"绥芬河市", "湘潭市", "泽州县", "呼和浩特市"}
     assert all(h.clause.kind == "action" and "老年人" in h.clause.title for h in first)
+
+
+def test_a_number_question_across_plans_ranks_each_plans_stated_amount_first(engine):
+    hits = engine.retriever.search("四个地方里哪个的2025年科学素质目标定得最低？", k=4)
+    assert {h.clause.city for h in hits} == {"绥芬河市", "湘潭市", "泽州县", "呼和浩特市"}
+    assert all(QUANTITY.search(h.clause.text) and "2025" in h.clause.text for h in hits)
