@@ -1,23 +1,30 @@
 """The corpus folder: read every plan, parse it, and report what could not be read.
 
-Plans are UTF-8 `.txt` files or Word `.docx` files; a .docx is read as its paragraphs'
-text joined by newlines, and its clauses' offsets count in that text. A file that is
-empty, not UTF-8, unreadable or not a plan is reported by name and left out; the other
-plans are still served.
+Plans are UTF-8 `.txt` files, Word `.docx` files (read as their paragraphs' text joined by
+newlines) or PDFs with a text layer (read by pypdf, line wraps undone); a .docx's or PDF's
+clauses have their offsets in that text. A file that is empty, not UTF-8, unreadable or
+not a plan is reported by name and left out; the other plans are still served.
 """
 
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .parsing import Clause, Document, PlanFormatError, parse, read_document
+from .parsing import ITEM, SECTION, SENTENCE_END, SPACE_NEAR_CJK, SUBSECTION, Clause, Document, PlanFormatError, parse, read_document
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_DIR / "corpus"
-PLAN_SUFFIXES = (".txt", ".docx")
+PLAN_SUFFIXES = (".txt", ".docx", ".pdf")
+# Radicals some PDF fonts map their glyphs to (⼈ for 人, ⺠ for 民): the Kangxi ones by
+# their Unicode compatibility mapping, the supplement's by their equivalent ideograph.
+_RADICALS = str.maketrans({chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0x2F00, 0x2FD6)}
+                          | dict(zip("⺁⺠⺟⺝⻄⻅⻆⻈⻉⻋⻓⻔⻗⻘⻚⻛⻜⻝⻠⻢⻣⻤⻥⻦⻨⻩⻬⻮⻰⻳",
+                                     "厂民母月西见角讠贝车长门雨青页风飞食饣马骨鬼鱼鸟麦黄齐齿龙龟")))
 
 
 @dataclass
@@ -44,6 +51,8 @@ def read_text(path: Path) -> str:
     """A plan's text; raises ValueError with the file's name when it cannot be used."""
     if path.suffix.lower() == ".docx":
         return _docx_text(path)
+    if path.suffix.lower() == ".pdf":
+        return _pdf_text(path)
     data = path.read_bytes()
     if not data.strip():
         raise ValueError(f"{path.name}: the file is empty")
@@ -67,6 +76,43 @@ def _docx_text(path: Path) -> str:
     if not text.strip():
         raise ValueError(f"{path.name}: the document has no text")
     return text
+
+
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        pages = [page.extract_text() or "" for page in PdfReader(path).pages]
+    except (PdfReadError, ValueError, OSError) as err:
+        raise ValueError(f"{path.name}: not a readable PDF ({err})") from None
+    text = SPACE_NEAR_CJK.sub("", "\n".join(pages).translate(_RADICALS))
+    if not text.strip():
+        raise ValueError(f"{path.name}: the PDF has no text layer (a scan?); run OCR on it first")
+    return unwrap(text)
+
+
+def _width(line: str) -> float:
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in line.rstrip())
+
+
+def unwrap(text: str, nearly: float = 0.8) -> str:
+    """A PDF's text with its layout's line wraps undone. A line runs on into the next when
+    it fills the page's usual line width, or nearly fills it without ending a sentence;
+    never into a line that starts a heading or item."""
+    lines = text.split("\n")
+    widths = [_width(line) for line in lines]
+    full = Counter(w for w in widths if w >= 10).most_common(1)[0][0] if max(widths) >= 10 else max(widths)
+    out = [lines[0]]
+    for before, width, line in zip(lines, widths, lines[1:]):
+        starts_block = SECTION.match(line) or SUBSECTION.match(line) or ITEM.match(line)
+        ends_sentence = before.rstrip().endswith(tuple(SENTENCE_END))
+        runs_on = width >= full or (width >= nearly * full and not ends_sentence)
+        if runs_on and line.strip() and not starts_block:
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def load_corpus(folder: Path | str = DEFAULT_CORPUS) -> Corpus:

@@ -21,7 +21,7 @@ CN_DIGITS = "一二三四五六七八九十"
 
 NOISE = re.compile(r"\[bookmark: _GoBack\]|\*\*")
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’《》、"
-_SPACE_NEAR_CJK = re.compile(rf"[ \t\u3000]+(?=[{_CJK}])|(?<=[{_CJK}])[ \t\u3000]+")
+SPACE_NEAR_CJK = re.compile(rf"[ \t\u3000]+(?=[{_CJK}])|(?<=[{_CJK}])[ \t\u3000]+")
 _LINE_BREAK = re.compile(r"[ \t\u3000]*\n\s*")
 
 SECTION = re.compile(r"^([一二三四五六七八九十]+)、\s*")
@@ -49,7 +49,7 @@ def clean(raw: str) -> str:
     """Text of a source span without layout noise: markers, line breaks, stray spaces."""
     text = NOISE.sub("", raw)
     text = _LINE_BREAK.sub("", text)
-    text = _SPACE_NEAR_CJK.sub("", text)
+    text = SPACE_NEAR_CJK.sub("", text)
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 

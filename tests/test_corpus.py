@@ -1,10 +1,15 @@
 import hashlib
+import html
 import json
+from pathlib import Path
+
+import pytest
 
 from conftest import ROOT
-from rag.corpus import fingerprint, load_corpus, read_text
+from rag.corpus import fingerprint, load_corpus, read_text, unwrap
 from rag.parsing import clean
 
+CHROMIUM = "/usr/bin/chromium"
 PLANS = json.loads((ROOT / "corpus" / "plans.json").read_text(encoding="utf-8"))
 
 
@@ -70,4 +75,52 @@ def test_a_word_document_is_read_like_its_text(tmp_path):
     assert [(c.clause_id, c.text, c.lead_units) for c in corpus.clauses] == \
         [(c.clause_id, c.text, c.lead_units) for c in original]
     source = read_text(tmp_path / "hohhot.docx")
+    assert all(clean(source[c.start:c.end]) == c.text for c in corpus.clauses)
+
+
+def test_a_pdf_line_runs_on_only_where_it_fills_the_line():
+    text = "\n".join(["一、总体要求", "甲" * 19 + "，", "乙" * 9 + "。", "丙" * 19 + "。", "丁" * 19 + "，",
+                      "1.戊" + "戊" * 17, "己" * 5 + "。"])
+    assert unwrap(text).split("\n") == [
+        "一、总体要求", "甲" * 19 + "，" + "乙" * 9 + "。", "丙" * 19 + "。" + "丁" * 19 + "，",
+        "1.戊" + "戊" * 17 + "己" * 5 + "。"]
+
+
+def test_a_pdf_plan_is_read_like_its_text(tmp_path):
+    """A plan printed to PDF by a browser (wrapped lines, fonts that map 人 to the radical ⼈)
+    is read back with its structure, facts and units; only a wrap that falls exactly after
+    a full stop at the line's end can join two paragraphs."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    from pypdf import PdfWriter
+
+    plan = next(p for p in PLANS if p["city"] == "呼和浩特市")
+    text = (ROOT / "corpus" / plan["file"]).read_text(encoding="utf-8")
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n"))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.set_content(f"<html><body style='font-size:14pt'>{body}</body></html>")
+        page.pdf(path=str(tmp_path / "hohhot.pdf"), format="A4")
+        browser.close()
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 not really a pdf")
+    blank = PdfWriter()
+    blank.add_blank_page(width=595, height=842)
+    blank.write(tmp_path / "scan.pdf")
+
+    corpus = load_corpus(tmp_path)
+    assert any("broken.pdf: not a readable PDF" in p for p in corpus.problems)
+    assert any("scan.pdf: the PDF has no text layer" in p for p in corpus.problems)
+    [doc] = corpus.documents
+    assert (doc.city, doc.number, doc.date) == (plan["city"], plan["number"], plan["date"])
+    original = {c.clause_id: c for c in load_corpus(ROOT / "corpus").clauses if c.city == "呼和浩特市"}
+    read = {c.clause_id: c for c in corpus.clauses}
+    blocks = [cid for cid, c in original.items() if c.kind in ("section", "action", "project")]
+    assert all(read[cid].title == original[cid].title and read[cid].lead_units == original[cid].lead_units
+               and read[cid].responsible_units == original[cid].responsible_units for cid in blocks)
+    same = [cid for cid in original if cid in read and read[cid].text == original[cid].text]
+    assert len(same) >= 0.95 * len(original) and len(read) >= 0.95 * len(original)
+    source = read_text(tmp_path / "hohhot.pdf")
+    assert "⼈" not in source and "⺠" not in source and "人民" in source
     assert all(clean(source[c.start:c.end]) == c.text for c in corpus.clauses)
