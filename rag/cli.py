@@ -66,13 +66,33 @@ def cmd_build(args) -> int:
     return 0
 
 
+class QuestionsError(ValueError):
+    """The questions file cannot be read at all."""
+
+
 def _questions(args) -> list[dict]:
-    """The questions to answer: one from the command line, or a JSONL file of {id, q}."""
-    if args.questions:
-        with open(args.questions, encoding="utf-8") as handle:
-            rows = [json.loads(line) for line in handle if line.strip()]
-        return [{"id": row.get("id"), "q": row.get("q", "")} for row in rows]
-    return [{"id": None, "q": args.question or ""}]
+    """The questions to answer: one from the command line, or a JSONL file of {id, q}. A
+    line that is not such an object is reported by its number and the others answered."""
+    if not args.questions:
+        return [{"id": None, "q": args.question or ""}]
+    try:
+        lines = Path(args.questions).read_bytes().decode("utf-8").splitlines()
+    except UnicodeDecodeError as err:
+        raise QuestionsError(f"{args.questions}: not UTF-8 text (byte {err.start})") from None
+    rows = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            row = err
+        if not isinstance(row, dict) or not isinstance(row.get("q", ""), str):
+            print(f"warning: {args.questions} line {number}: not a JSON object with a text \"q\"; skipped",
+                  file=sys.stderr)
+            continue
+        rows.append({"id": row.get("id"), "q": row.get("q", "")})
+    return rows
 
 
 def _engine(args):
@@ -170,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     except ModelError as err:
         print(f"error: {err}", file=sys.stderr)
         return 3
+    except QuestionsError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     except FileNotFoundError as err:
         print(f"error: {err.filename}: no such file", file=sys.stderr)
         return 2
