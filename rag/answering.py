@@ -43,14 +43,30 @@ OTHER_PLACES_EN = (
 ).split()
 
 
-# Why an answer abstains: another place, words no plan uses, nothing close; then a pointer.
+# Amounts a question may ask for, and how a plan states one. The plans give no sums of
+# money and few head counts: a question for one is answered only where one is stated.
+AMOUNTS = {
+    "money": (re.compile(r"\byuan\b|\bmoney\b|\bbudgets?\b|(funding|spending|investment) (standard|amount|level)|"
+                         r"how much (funding|money)|多少钱|多少[万亿]?元|[万亿]元|经费标准", re.I),
+              re.compile(r"\d+(?:\.\d+)?\s*[万亿]?元")),
+    "people": (re.compile(r"how many\b.*\b(people|persons|volunteers?|teachers?|counsell?ors?|instructors?|staff|"
+                          r"members?|participants?|trainees?|experts?|workers?|visitors?)\b|"
+                          r"多少(名|人|位)|多少.{0,8}(志愿者|辅导员|教师|人员|专家|会员)", re.I),
+               re.compile(r"\d+(?:\.\d+)?\s*万?(?:名|人次|人|位)")),
+}
+AMOUNT_NAMES = {"en": {"money": "sum of money", "people": "number of people"}, "zh": {"money": "金额", "people": "人数"}}
+
+# Why an answer abstains: another place, words no plan uses, an amount no plan states,
+# nothing close; then a pointer.
 ABSTAIN = {
     "en": ("The corpus has no plan for {others}; it covers {plans} only.",
            "None of the plans ({plans}) mentions {unknown}.",
+           "The plans ({plans}) state no {amount} for this.",
            "None of the plans ({plans}) covers this question.",
            " The nearest clauses are shown with the sources; they do not answer it."),
     "zh": ("语料中没有{others}的方案，只有{plans}的方案。",
            "{plans}的方案均未提到{unknown}。",
+           "{plans}的方案均未给出这方面的{amount}。",
            "{plans}的方案均未涉及这个问题。",
            "最接近的条款列在来源中，仅供参考，并不回答该问题。"),
 }
@@ -122,6 +138,13 @@ def check_question(question) -> tuple[str, str]:
         return text[:MAX_QUESTION], (f"The question was {len(text):,} characters long; only the first "
                                      f"{MAX_QUESTION:,} were used. 问题过长，仅使用前{MAX_QUESTION}个字符。")
     return text, ""
+
+
+def unstated_amount(question: str, clauses: list[Clause]) -> str | None:
+    """The kind of amount a question asks for (money, people) when none of the clauses it
+    may be answered from states one: the answer would be some other figure."""
+    return next((kind for kind, (asks, states) in AMOUNTS.items()
+                 if asks.search(question) and not any(states.search(c.text) for c in clauses)), None)
 
 
 def locate(source: str, clause: Clause, sentence: str) -> tuple[int, int]:
@@ -214,8 +237,9 @@ class Engine:
         others = self.other_places(text) if not query.places else []
         unknown = self.unknown_terms(text) if intent != "doc" else []
         off_topic = intent not in ("compare", "doc") and self._similarity(query.places) < self.min_similarity
-        if others or unknown or off_topic or not candidates:
-            return self.abstain(answer, others, unknown)
+        amount = unstated_amount(text, [h.clause for h in candidates])
+        if others or unknown or amount or off_topic or not candidates:
+            return self.abstain(answer, others, unknown, amount)
         if intent == "compare" or (intent == "doc" and not query.places):
             return self.compare(answer, subject if intent == "compare" else "doc")
         compose = {"lead": self.units, "responsible": self.units, "doc": self.doc}.get(intent, self.extract)
@@ -429,13 +453,15 @@ class Engine:
             return f"{english_name(clause.city)}: “{sentence}” [{number}]"
         return f"{clause.city}：“{sentence}”[{number}]"
 
-    def abstain(self, answer: Answer, others: list[str] = (), unknown: list[str] = ()) -> Answer:
+    def abstain(self, answer: Answer, others: list[str] = (), unknown: list[str] = (),
+                amount: str | None = None) -> Answer:
         answer.answerable = False
         en = answer.language == "en"
         sep = ", " if en else "、"
-        no_plan, not_mentioned, not_covered, nearest = ABSTAIN[answer.language]
-        template = no_plan if others else not_mentioned if unknown else not_covered
+        no_plan, not_mentioned, no_amount, not_covered, nearest = ABSTAIN[answer.language]
+        template = no_plan if others else not_mentioned if unknown else no_amount if amount else not_covered
         answer.text = template.format(
             others=sep.join(o.title() if en else o for o in others), unknown=sep.join(unknown),
+            amount=AMOUNT_NAMES[answer.language].get(amount, ""),
             plans=sep.join(english_name(c) if en else c for c in self.documents)) + nearest
         return answer

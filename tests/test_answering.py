@@ -3,7 +3,7 @@ comparison, abstention, and bad input."""
 
 import pytest
 
-from rag.answering import MAX_QUESTION, check_question, detect_intent
+from rag.answering import AMOUNTS, MAX_QUESTION, check_question, detect_intent
 from rag.parsing import clean
 
 
@@ -91,6 +91,24 @@ def test_a_city_not_in_the_corpus_is_not_answered(engine, question):
     answer = engine.ask(question)
     assert not answer.answerable and not answer.citations and answer.hits
     assert ("长沙" in answer.text) or ("beijing" in answer.text.lower())
+
+
+@pytest.mark.parametrize("question, amount", [
+    ("What yearly budget in yuan does Hohhot give its science museum?", "sum of money"),
+    ("湘潭市每年拿出多少万元科普经费？", "金额"),
+    ("How many volunteers does Zezhou want to recruit for science work?", "number of people"),
+])
+def test_an_amount_no_plan_states_is_not_answered_with_another_figure(engine, corpus, question, amount):
+    money, people = AMOUNTS["money"][1], AMOUNTS["people"][1]
+    assert not any(money.search(c.text) for c in corpus.clauses)
+    assert not any(people.search(c.text) for c in corpus.clauses if c.city == "泽州县")
+    answer = engine.ask(question)
+    assert not answer.answerable and not answer.citations and amount in answer.text
+
+
+def test_a_head_count_a_plan_states_is_answered(engine):
+    answer = engine.ask("How many science counsellors is Xiangtan going to train every year?")
+    assert answer.answerable and "200人次" in answer.text
 
 
 @pytest.mark.parametrize("question", ["How much does a flat cost in Hohhot?", "今天晚上吃什么好？"])

@@ -14,7 +14,7 @@ GATE = {
     ("fused", "lang=zh", "mrr@10"): 0.96,
 }
 # Every lead / responsible question of the gold set answered with exactly its units.
-ANSWER_GATE = {"units_exact[en]": 1.0, "units_exact[zh]": 1.0, "abstain_precision": 1.0,
+ANSWER_GATE = {"units_exact[en]": 1.0, "units_exact[zh]": 1.0, "abstain_precision": 1.0, "abstain_recall": 0.85,
                "expect_met": 0.9, "compare_rows_precision": 0.97, "compare_rows_recall": 0.97,
                "citation_valid": 1.0, "citations_retrieved": 1.0}
 
