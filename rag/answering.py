@@ -22,6 +22,7 @@ from .glossary import load_glossary
 from .parsing import Clause, Document
 from .places import english_name, find_places, names
 from .retrieval import QUANTITY, Hit, Retriever, detect_intent, detect_language
+from .units import parse_note
 
 MAX_QUESTION = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
@@ -138,6 +139,12 @@ def check_question(question) -> tuple[str, str]:
         return text[:MAX_QUESTION], (f"The question was {len(text):,} characters long; only the first "
                                      f"{MAX_QUESTION:,} were used. 问题过长，仅使用前{MAX_QUESTION}个字符。")
     return text, ""
+
+
+def is_unit_note(sentence: str) -> bool:
+    """A sentence that only names units, such as （责任单位：市科协、市教育局）."""
+    inner = re.fullmatch(r"\s*[（(](.+)[）)]\s*[。；;]?\s*", sentence)
+    return bool(inner and parse_note(inner.group(1)))
 
 
 def unstated_amount(question: str, clauses: list[Clause]) -> str | None:
@@ -349,15 +356,17 @@ class Engine:
                   limit: int = 2) -> list[tuple[Clause, str, float]]:
         """The sentences of the best clauses closest to the question, each with its fit: its
         embedding's similarity (computed at build time) plus the share of the question's words
-        it uses. An item's bare title sentence is left out when the item says more; a number
+        it uses. An item's bare title sentence is left out when the item says more, and the
+        note naming its units (who governs is the units answer's job, not a fact); a number
         question is answered by a sentence that states a quantity, where one does."""
         query, vector = self.retriever.last_query, self.retriever.last_vector
         asked = set(query.tokens) if query else set()
         candidates = []
-        usable = [h for h in hits if h.clause.kind != "notice"
-                  and (h.clause.kind in ("item", "paragraph", "section", "note") or "。" in h.clause.text)]
+        usable = [h for h in hits if h.clause.kind not in ("notice", "note")
+                  and (h.clause.kind in ("item", "paragraph", "section") or "。" in h.clause.text)]
         for rank, hit in enumerate(usable[:4]):
-            rows = self._sentences.get(hit.clause.clause_id, [])
+            rows = [row for row in self._sentences.get(hit.clause.clause_id, [])
+                    if not is_unit_note(self.index.sentences[row][1])]
             if hit.clause.kind == "item" and len(rows) > 1:
                 rows = rows[1:]
             candidates += [(rank, hit.clause, row) for row in rows]

@@ -3,7 +3,7 @@ comparison, abstention, and bad input."""
 
 import pytest
 
-from rag.answering import AMOUNTS, MAX_QUESTION, check_question, detect_intent
+from rag.answering import AMOUNTS, MAX_QUESTION, check_question, detect_intent, is_unit_note
 from rag.parsing import clean
 
 
@@ -155,3 +155,16 @@ def test_input_checks_and_intents():
     assert detect_intent("呼市的文号是多少？")[0] == "doc"
     assert detect_intent("哪几个方案提到了科技特派员？") == ("compare", "general")
     assert detect_intent("四个方案的2025年目标各是多少？") == ("compare", "number")
+
+
+def test_a_note_naming_units_is_recognised():
+    assert is_unit_note("（责任单位：市委宣传部、市科协）")
+    assert is_unit_note("(县委组织部牵头，县教育局、县科协等单位配合)")
+    assert not is_unit_note("（2021—2025年）") and not is_unit_note("开展科普活动。")
+
+
+@pytest.mark.parametrize("question", ["绥芬河在边境上搞哪些科普活动？", "泽州县的乡镇政府在组织领导方面有什么任务？"])
+def test_a_fact_answer_quotes_what_the_plan_says_not_the_note_naming_units(engine, question):
+    answer = engine.ask(question)
+    assert answer.answerable and answer.quotes
+    assert not any(is_unit_note(quote.text) for quote in answer.quotes)
