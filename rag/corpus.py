@@ -15,7 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .parsing import ITEM, SECTION, SENTENCE_END, SPACE_NEAR_CJK, SUBSECTION, Clause, Document, PlanFormatError, parse, read_document
+from .parsing import (ITEM, SECTION, SENTENCE_END, SPACE_NEAR_CJK, SUBSECTION, Clause, Document,
+                      PlanFormatError, parse, read_document)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_DIR / "corpus"
@@ -79,13 +80,16 @@ def _docx_text(path: Path) -> str:
 
 
 def _pdf_text(path: Path) -> str:
+    """The text layer of a PDF, as the parser wants it: characters, not radicals; no spaces
+    between font runs (呼政发〔 2022 〕); line wraps undone."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
+    # pypdf raises many kinds of error on damaged or encrypted files (DependencyError,
+    # NotImplementedError, LimitReachedError …): one bad file must not stop the others.
     try:
         pages = [page.extract_text() or "" for page in PdfReader(path).pages]
-    except (PdfReadError, ValueError, OSError) as err:
-        raise ValueError(f"{path.name}: not a readable PDF ({err})") from None
+    except Exception as err:
+        raise ValueError(f"{path.name}: not a readable PDF ({type(err).__name__}: {err})") from None
     text = SPACE_NEAR_CJK.sub("", "\n".join(pages).translate(_RADICALS))
     if not text.strip():
         raise ValueError(f"{path.name}: the PDF has no text layer (a scan?); run OCR on it first")
@@ -93,6 +97,7 @@ def _pdf_text(path: Path) -> str:
 
 
 def _width(line: str) -> float:
+    """A line's printed width in CJK characters (Latin letters and digits count half)."""
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in line.rstrip())
 
 
@@ -102,7 +107,9 @@ def unwrap(text: str, nearly: float = 0.8) -> str:
     never into a line that starts a heading or item."""
     lines = text.split("\n")
     widths = [_width(line) for line in lines]
-    full = Counter(w for w in widths if w >= 10).most_common(1)[0][0] if max(widths) >= 10 else max(widths)
+    if max(widths) < 10:
+        return text
+    full = Counter(w for w in widths if w >= 10).most_common(1)[0][0]
     out = [lines[0]]
     for before, width, line in zip(lines, widths, lines[1:]):
         starts_block = SECTION.match(line) or SUBSECTION.match(line) or ITEM.match(line)

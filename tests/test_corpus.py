@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from rag.corpus import fingerprint, load_corpus, read_text, unwrap
+from rag.corpus import _RADICALS, fingerprint, load_corpus, read_text, unwrap
 from rag.parsing import clean
 
 CHROMIUM = "/usr/bin/chromium"
@@ -86,6 +86,30 @@ def test_a_pdf_line_runs_on_only_where_it_fills_the_line():
         "1.戊" + "戊" * 17 + "己" * 5 + "。"]
 
 
+def test_pdfs_that_cannot_be_read_are_reported_by_name_and_the_rest_served(tmp_path):
+    from pypdf import PdfWriter
+
+    plan = PLANS[0]
+    (tmp_path / plan["file"]).write_bytes((ROOT / "corpus" / plan["file"]).read_bytes())
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 not really a pdf")
+    blank = PdfWriter()
+    blank.add_blank_page(width=595, height=842)
+    blank.write(tmp_path / "scan.pdf")
+    locked = PdfWriter()
+    locked.add_blank_page(width=595, height=842)
+    locked.encrypt("secret", algorithm="RC4-128")
+    locked.write(tmp_path / "locked.pdf")
+    corpus = load_corpus(tmp_path)
+    assert [d.city for d in corpus.documents] == [plan["city"]]
+    assert any("broken.pdf: not a readable PDF" in p for p in corpus.problems)
+    assert any("scan.pdf: the PDF has no text layer" in p for p in corpus.problems)
+    assert any("locked.pdf: not a readable PDF" in p for p in corpus.problems)
+
+
+def test_radicals_from_pdf_fonts_become_their_characters():
+    assert "为⼈⺠⻓⻛".translate(_RADICALS) == "为人民长风"
+
+
 def test_a_pdf_plan_is_read_like_its_text(tmp_path):
     """A plan printed to PDF by a browser (wrapped lines, fonts that map 人 to the radical ⼈)
     is read back with its structure, facts and units; only a wrap that falls exactly after
@@ -93,7 +117,6 @@ def test_a_pdf_plan_is_read_like_its_text(tmp_path):
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
-    from pypdf import PdfWriter
 
     plan = next(p for p in PLANS if p["city"] == "呼和浩特市")
     text = (ROOT / "corpus" / plan["file"]).read_text(encoding="utf-8")
@@ -104,14 +127,8 @@ def test_a_pdf_plan_is_read_like_its_text(tmp_path):
         page.set_content(f"<html><body style='font-size:14pt'>{body}</body></html>")
         page.pdf(path=str(tmp_path / "hohhot.pdf"), format="A4")
         browser.close()
-    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 not really a pdf")
-    blank = PdfWriter()
-    blank.add_blank_page(width=595, height=842)
-    blank.write(tmp_path / "scan.pdf")
-
     corpus = load_corpus(tmp_path)
-    assert any("broken.pdf: not a readable PDF" in p for p in corpus.problems)
-    assert any("scan.pdf: the PDF has no text layer" in p for p in corpus.problems)
+    assert corpus.problems == []
     [doc] = corpus.documents
     assert (doc.city, doc.number, doc.date) == (plan["city"], plan["number"], plan["date"])
     original = {c.clause_id: c for c in load_corpus(ROOT / "corpus").clauses if c.city == "呼和浩特市"}
