@@ -16,8 +16,13 @@ from .model import ModelError
 MAX_QUESTION = 2000
 
 
+# Characters json leaves raw that some readers of JSON lines (Python's splitlines) take as
+# line ends; escaped, so one object stays one line wherever it is read.
+_LINE_ENDS = str.maketrans({c: f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"})
+
+
 def _print_json(obj) -> None:
-    print(json.dumps(obj, ensure_ascii=False))
+    print(json.dumps(obj, ensure_ascii=False).translate(_LINE_ENDS))
 
 
 def _report_problems(problems: list[str]) -> None:
@@ -76,9 +81,11 @@ def _questions(args) -> list[dict]:
     if not args.questions:
         return [{"id": None, "q": args.question or ""}]
     try:
-        lines = Path(args.questions).read_bytes().decode("utf-8").splitlines()
+        lines = Path(args.questions).read_bytes().decode("utf-8-sig").split("\n")
     except UnicodeDecodeError as err:
         raise QuestionsError(f"{args.questions}: not UTF-8 text (byte {err.start})") from None
+    except IsADirectoryError:
+        raise QuestionsError(f"{args.questions}: a folder, not a questions file") from None
     rows = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -103,8 +110,9 @@ def _engine(args):
 
 
 def cmd_search(args) -> int:
+    rows = _questions(args)
     engine = _engine(args)
-    for row in _questions(args):
+    for row in rows:
         result = engine.search(row["q"], k=args.k, place=args.place)
         if args.json:
             _print_json({"id": row["id"], **result.to_dict()} if row["id"] is not None else result.to_dict())
@@ -116,8 +124,9 @@ def cmd_search(args) -> int:
 
 
 def cmd_ask(args) -> int:
+    rows = _questions(args)
     engine = _engine(args)
-    for row in _questions(args):
+    for row in rows:
         answer = engine.ask(row["q"], place=args.place)
         if args.json:
             _print_json({"id": row["id"], **answer.to_dict()} if row["id"] is not None else answer.to_dict())
