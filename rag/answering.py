@@ -44,17 +44,20 @@ OTHER_PLACES_EN = (
 ).split()
 
 
-# Amounts a question may ask for, and how a plan states one. The plans give no sums of
-# money and few head counts: a question for one is answered only where one is stated.
-AMOUNTS = {
-    "money": (re.compile(r"\byuan\b|\bmoney\b|\bbudgets?\b|(funding|spending|investment) (standard|amount|level)|"
-                         r"how much (funding|money)|多少钱|多少[万亿]?元|[万亿]元|经费标准", re.I),
-              re.compile(r"\d+(?:\.\d+)?\s*[万亿]?元")),
-    "people": (re.compile(r"how many\b.*\b(people|persons|volunteers?|teachers?|counsell?ors?|instructors?|staff|"
-                          r"members?|participants?|trainees?|experts?|workers?|visitors?)\b|"
-                          r"多少(名|人|位)|多少.{0,8}(志愿者|辅导员|教师|人员|专家|会员)", re.I),
-               re.compile(r"\d+(?:\.\d+)?\s*万?(?:名|人次|人|位)")),
-}
+# Amounts a question may ask for (money; a count of people, and which people), and how a
+# plan states one. The plans give no sums of money and few head counts: a question for one
+# is answered only where a plan states one, of those people, never with another figure.
+_PEOPLE = (r"people|persons|volunteers?|teachers?|counsell?ors?|instructors?|staff|members?|participants?|"
+           r"trainees?|experts?|workers?|visitors?")
+AMOUNT_QUESTIONS = (
+    ("money", re.compile(r"\byuan\b|how much (money|funding)|(amount|sum) of (money|funding)|多少钱|多少[万亿]?元|"
+                         r"[万亿]元|(funding|spending|investment|budget) (standard|amount|level|figure)|经费标准", re.I)),
+    ("people", re.compile(rf"how many (?P<what>(?:[\w'-]+ ){{0,2}}(?:{_PEOPLE}))\b", re.I)),
+    ("people", re.compile(r"多少(?:名|位|人次|个)?(?P<what>[\u4e00-\u9fff]{0,6}?(?:志愿者|辅导员|教师|人员|专家|会员|"
+                          r"人才|学员|观众|人))")),
+)
+AMOUNT_STATED = {"money": re.compile(r"\d+(?:\.\d+)?\s*[万亿]?元"),
+                 "people": re.compile(r"\d+(?:\.\d+)?\s*万?(?:名|人次|人|位)")}
 AMOUNT_NAMES = {"en": {"money": "sum of money", "people": "number of people"}, "zh": {"money": "金额", "people": "人数"}}
 
 # Why an answer abstains: another place, words no plan uses, an amount no plan states,
@@ -147,13 +150,6 @@ def is_unit_note(sentence: str) -> bool:
     return bool(inner and parse_note(inner.group(1)))
 
 
-def unstated_amount(question: str, clauses: list[Clause]) -> str | None:
-    """The kind of amount a question asks for (money, people) when none of the clauses it
-    may be answered from states one: the answer would be some other figure."""
-    return next((kind for kind, (asks, states) in AMOUNTS.items()
-                 if asks.search(question) and not any(states.search(c.text) for c in clauses)), None)
-
-
 def locate(source: str, clause: Clause, sentence: str) -> tuple[int, int]:
     """Offsets of a sentence of a clause's clean text inside the raw source span."""
     span = source[clause.start:clause.end]
@@ -224,6 +220,21 @@ class Engine:
                 unknown.append(word)
         return unknown
 
+    def unstated_amount(self, question: str, clauses: list[Clause]) -> str | None:
+        """The kind of amount a question asks for (money, people) when none of the clauses
+        it may be answered from states one; for people, one that also names who is counted
+        (the head noun: 志愿者 in "how many science volunteers")."""
+        for kind, asks in AMOUNT_QUESTIONS:
+            match = asks.search(question)
+            if not match:
+                continue
+            what = match.groupdict().get("what") or ""
+            terms = [t for t in self.glossary.to_chinese(what) if not t[0].isdigit()] if what.isascii() else [what]
+            head = terms[-1] if terms else ""
+            if not any(AMOUNT_STATED[kind].search(c.text) and head in c.text for c in clauses):
+                return kind
+        return None
+
     def search(self, question: str, k: int | None = None, place: str | None = None) -> SearchResult:
         text, message = check_question(question)
         if not text:
@@ -244,7 +255,7 @@ class Engine:
         others = self.other_places(text) if not query.places else []
         unknown = self.unknown_terms(text) if intent != "doc" else []
         off_topic = intent not in ("compare", "doc") and self._similarity(query.places) < self.min_similarity
-        amount = unstated_amount(text, [h.clause for h in candidates])
+        amount = self.unstated_amount(text, [h.clause for h in candidates])
         if others or unknown or amount or off_topic or not candidates:
             return self.abstain(answer, others, unknown, amount)
         if intent == "compare" or (intent == "doc" and not query.places):

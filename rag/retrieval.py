@@ -23,9 +23,9 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _QUOTED = re.compile(r"[“「『\"‘'（(]([^”」』\"’'）)]{2,30})[”」』\"’'）)]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
-# A stated amount: 15%, 300名, 两级, 三大.
+# A stated amount: 15%, 300名, 两级, 五大 (not 二十大, 一大批 or 一项重要任务).
 QUANTITY = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万|亿|个|家|所|名|人|项|次|场|处|级|倍|元|年以上)|"
-                      r"[一二三四五六七八九十两]+(?:级|大|项|成)")
+                      r"(?<![一二三四五六七八九十])(?:[两二三四五六七八九十][一二三四五六七八九十]*[级项成]|[三四五六七八九十]大)")
 
 
 def row_key(row: int) -> str:
@@ -35,6 +35,7 @@ def row_key(row: int) -> str:
 
 INTENT_PATTERNS = (
     ("compare", r"各地|各个?(市|县|地方|方案)|哪些(城市|地方|市|县|方案)|哪几个(城市|地方|市|县|方案)|四个|四地|"
+                r"多少个(城市|地方|方案)|how many (of the )?(plans|cities|places)|"
                 r"对比|比较|which (cities|plans|places|of the)|(all|the|all the) (four|plans)|each (plan|city)|"
                 r"compare|across|every plan|both plans|differ"),
     ("doc", r"文号|发文|字号|印发|成文|发布(时间|日期)|哪(一)?天|什么时候(发布|印发|出台)|哪个(部门|机关)(发布|印发)|"

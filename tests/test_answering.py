@@ -3,7 +3,7 @@ comparison, abstention, and bad input."""
 
 import pytest
 
-from rag.answering import AMOUNTS, MAX_QUESTION, check_question, detect_intent, is_unit_note
+from rag.answering import AMOUNT_STATED, MAX_QUESTION, check_question, detect_intent, is_unit_note
 from rag.parsing import clean
 
 
@@ -99,16 +99,31 @@ def test_a_city_not_in_the_corpus_is_not_answered(engine, question):
     ("How many volunteers does Zezhou want to recruit for science work?", "number of people"),
 ])
 def test_an_amount_no_plan_states_is_not_answered_with_another_figure(engine, corpus, question, amount):
-    money, people = AMOUNTS["money"][1], AMOUNTS["people"][1]
+    money, people = AMOUNT_STATED["money"], AMOUNT_STATED["people"]
     assert not any(money.search(c.text) for c in corpus.clauses)
     assert not any(people.search(c.text) for c in corpus.clauses if c.city == "泽州县")
     answer = engine.ask(question)
     assert not answer.answerable and not answer.citations and amount in answer.text
 
 
+def test_a_head_count_of_other_people_is_not_an_answer(engine, corpus):
+    counted = [c for c in corpus.clauses if c.city == "湘潭市" and AMOUNT_STATED["people"].search(c.text)]
+    assert counted and not any("志愿者" in c.text for c in counted)
+    for question in ("How many science volunteers is Xiangtan going to recruit?", "湘潭计划招募多少名科技志愿者？"):
+        answer = engine.ask(question)
+        assert not answer.answerable and "200人次" not in answer.text
+
+
 def test_a_head_count_a_plan_states_is_answered(engine):
     answer = engine.ask("How many science counsellors is Xiangtan going to train every year?")
     assert answer.answerable and "200人次" in answer.text
+
+
+@pytest.mark.parametrize("question", ["Does Suifenhe put science popularization funding into its budget?",
+                                      "绥芬河的科普经费纳入财政预算了吗？"])
+def test_money_without_asking_an_amount_is_answered(engine, question):
+    answer = engine.ask(question)
+    assert answer.answerable and "预算" in answer.text
 
 
 @pytest.mark.parametrize("question", ["How much does a flat cost in Hohhot?", "今天晚上吃什么好？"])
