@@ -170,6 +170,7 @@ def test_input_checks_and_intents():
     assert detect_intent("呼市的文号是多少？")[0] == "doc"
     assert detect_intent("哪几个方案提到了科技特派员？") == ("compare", "general")
     assert detect_intent("四个方案的2025年目标各是多少？") == ("compare", "number")
+    assert detect_intent("How many plans mention science volunteers?") == ("compare", "general")
 
 
 def test_a_note_naming_units_is_recognised():

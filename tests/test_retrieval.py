@@ -71,3 +71,8 @@ def test_a_number_question_across_plans_ranks_each_plans_stated_amount_first(eng
     hits = engine.retriever.search("四个地方里哪个的2025年科学素质目标定得最低？", k=4)
     assert {h.clause.city for h in hits} == {"绥芬河市", "湘潭市", "泽州县", "呼和浩特市"}
     assert all(QUANTITY.search(h.clause.text) and "2025" in h.clause.text for h in hits)
+
+
+def test_a_stated_amount_is_a_figure_not_a_phrase_with_a_numeral():
+    assert all(QUANTITY.search(t) for t in ("比例达到15%", "每年培训200人次", "两级联动", "实施五大提升行动"))
+    assert not any(QUANTITY.search(t) for t in ("党的二十大精神", "一大批科普作品", "一项重要任务"))
