@@ -11,7 +11,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOT = ROOT / "docs" / "screenshot.png"
+# Written where git ignores it, so a test run leaves the checkout clean; docs/screenshot.png is a copy.
+SCREENSHOT = ROOT / "tests" / "artifacts" / "screenshot.png"
 QUESTIONS = ["Who leads the elderly action in Hohhot?", "呼和浩特市老年人科学素质提升行动的牵头单位是谁？"]
 ATTACK = "<script>alert(1)</script> <b>x</b> **bold**"
 
@@ -84,7 +85,7 @@ def test_chat_shows_answers_and_sources(app_url):
                 text = sources.inner_text()
                 assert "有计划地开展科普宣传" in text or "实施老年人科学素质提升行动" in text, text[:500]
                 assert "牵头单位" in text and "呼政发〔2022〕32号" in text
-            SCREENSHOT.parent.mkdir(exist_ok=True)
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))
 
             # markup typed by the user shows as literal text, and no script runs
