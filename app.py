@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
 
     say("Loading the embedding model…")
     from rag.answering import Engine
+    from rag.indexing import IndexUnusable
     from rag.model import ModelError
 
     try:
@@ -41,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     except ModelError as error:
         say(f"error: {error}")
         return 3
+    except IndexUnusable as error:
+        say(f"error: {error}")
+        return 4
 
     import gradio as gr
 

@@ -20,12 +20,13 @@ from . import model as embedding_model
 from .corpus import DEFAULT_CORPUS, read_text
 from .glossary import load_glossary
 from .parsing import Clause, Document
-from .places import english_name, find_places, names
+from .places import english_name, find_places, is_pinyin_name, names
 from .retrieval import QUANTITY, Hit, Retriever, detect_intent, detect_language
 from .units import parse_note
 
 MAX_QUESTION = 2000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
+# Control characters, zero-width marks, and lone surrogates (bytes that were not UTF-8).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff\ud800-\udfff]")
 _RAW_GAP = r"(?:\s|\*\*|\[bookmark: _GoBack\])*"
 
 # Places that may appear in a question about these plans without naming another plan.
@@ -39,9 +40,14 @@ OTHER_PLACES_EN = (
     "beijing shanghai tianjin chongqing guangzhou shenzhen changsha wuhan chengdu hangzhou nanjing "
     "xian harbin taiyuan jincheng mudanjiang zhuzhou baotou ordos shenyang dalian qingdao jinan "
     "zhengzhou hefei fuzhou xiamen kunming guiyang nanning lanzhou urumqi lhasa xining yinchuan "
-    "shijiazhuang changchun nanchang haikou hong kong macau taipei heilongjiang hunan shanxi "
-    "shaanxi inner mongolia guangdong jiangsu zhejiang sichuan yunnan tokyo london paris new york"
-).split()
+    "shijiazhuang changchun nanchang haikou macau taipei heilongjiang hunan shanxi hulunbuir xilinhot "
+    "ulanqab kashgar shaanxi guangdong jiangsu zhejiang sichuan yunnan tokyo london paris"
+).split() + ["hong kong", "inner mongolia", "new york"]
+
+# Where an English question may name a place no list holds: a capitalised word past the
+# first, or a word after in / for / from / at; pinyin there is taken as a place (Suzhou, Xi'an).
+_CAPITALISED = re.compile(r"(?<=\S )([A-Z][a-z]+(?:['’](?!s\b)[a-z]+)?)")
+_AFTER_PREPOSITION = re.compile(r"\b(?:in|for|from|at) ([a-z]+(?:['’](?!s\b)[a-z]+)?)")
 
 
 # Amounts a question may ask for (money; a count of people, and which people), and how a
@@ -113,7 +119,7 @@ class Answer:
             "intent": self.intent,
             "places": self.places,
             "message": self.message,
-            "citations": [{"number": n, **c.to_dict(), "score": round(float(scores.get(c.clause_id, 0.0)), 6)}
+            "citations": [{**c.to_dict(), "ref": n, "score": round(float(scores.get(c.clause_id, 0.0)), 6)}
                           for n, c in enumerate(self.citations, 1)],
             "quotes": [q.to_dict() for q in self.quotes],
             "table": self.table,
@@ -179,16 +185,22 @@ class Engine:
         self._sentences: dict[str, list[int]] = {}
         for i, (row, _) in enumerate(index.sentences):
             self._sentences.setdefault(index.clauses[row].clause_id, []).append(i)
-        self.documents = {d.city: d for d in index.documents}
+        self.by_doc = {d.doc_id: d for d in index.documents}
+        self.documents: dict[str, Document] = {}  # each place's first plan: its facts answer 文号 questions
+        for doc in index.documents:
+            self.documents.setdefault(doc.city, doc)
         self.glossary = load_glossary()
         self._sources: dict[str, str] = {}
         self._corpus_text = "".join(c.text for c in index.clauses)
         self._place_names = {n for city in self.documents for n in names(city)}
+        self._english_words = self.glossary.words() | {"china"}
 
     @classmethod
     def open(cls, corpus_dir: Path = DEFAULT_CORPUS, index_dir: Path = indexing.DEFAULT_INDEX, report=print):
         encoder = embedding_model.load()
         index = indexing.ensure(corpus_dir, index_dir, encoder=encoder, report=report)
+        for problem in index.manifest.get("problems", []):  # on every start, not just the build's
+            report(f"warning: {problem}")
         return cls(index, encoder, corpus_dir)
 
     # -- steps -------------------------------------------------------------------------
@@ -205,6 +217,9 @@ class Engine:
                  and not any(w in n or n in w for n in ours if not n.isascii())]
         lowered = question.lower()
         found += [p for p in OTHER_PLACES_EN if re.search(rf"\b{p}\b", lowered) and p not in ours]
+        spelt = {w.lower() for w in _CAPITALISED.findall(question) + _AFTER_PREPOSITION.findall(question)}
+        found += sorted(w for w in spelt if is_pinyin_name(w) and re.sub(r"['’]", "", w) not in ours
+                        and w not in self._english_words and w not in found)
         return found
 
     def unknown_terms(self, question: str) -> list[str]:
@@ -235,18 +250,47 @@ class Engine:
                 return kind
         return None
 
+    def city_of(self, place: str | None) -> str | None:
+        """The plan's city a place filter names by any of its names (呼和浩特市, hohhot, 呼市)."""
+        return next(iter(find_places(place or "", list(self.documents))), None)
+
+    def place_filter(self, question: str, place: str | None) -> tuple[str | None, str]:
+        """(the city to restrict to, a message): a question that names other plans than the
+        filter is answered for the plans it names, and says so; an unknown place is refused."""
+        if not place:
+            return None, ""
+        city = self.city_of(place)
+        if city is None:
+            plans = "、".join(self.documents)
+            raise ValueError(f"No plan for the place {place!r}; the plans are {plans}. 没有该地的方案。")
+        named = find_places(question, list(self.documents))
+        if named and city not in named:
+            return None, (f"The question names {', '.join(map(english_name, named))}, so the place filter "
+                          f"({english_name(city)}) was set aside. 问题指明了{'、'.join(named)}，未按所选地方筛选。")
+        return city, ""
+
     def search(self, question: str, k: int | None = None, place: str | None = None) -> SearchResult:
         text, message = check_question(question)
         if not text:
             return SearchResult("", [], message)
-        return SearchResult(text, self.retriever.search(text, k=k or self.k, place=place or None), message)
+        try:
+            city, note = self.place_filter(text, place)
+        except ValueError as err:
+            return SearchResult(text, [], str(err))
+        message = " ".join(filter(None, [message, note]))
+        return SearchResult(text, self.retriever.search(text, k=k or self.k, place=city), message)
 
     def ask(self, question: str, place: str | None = None) -> Answer:
         text, message = check_question(question)
         if not text:
             return Answer("", message, False, message=message)
+        try:
+            city, note = self.place_filter(text, place)
+        except ValueError as err:
+            return Answer(text, str(err), False, detect_language(text), message=str(err))
+        message = " ".join(filter(None, [message, note]))
         language = detect_language(text)
-        candidates = self.retriever.search(text, k=self.retriever.depth, place=place or None)
+        candidates = self.retriever.search(text, k=self.retriever.depth, place=city)
         query = self.retriever.last_query
         intent, subject = query.intent, query.subject
         answer = Answer(text, "", True, language, intent, list(query.places),
@@ -436,7 +480,8 @@ class Engine:
                 stripped = re.sub(re.escape(name), "", stripped, flags=re.I)
         phrases = self.retriever.last_query.phrases
         picks: dict[str, tuple] = {}
-        for city, doc in self.documents.items():
+        plans = answer.places or list(self.documents)
+        for city, doc in ((c, self.documents[c]) for c in plans):
             if subject == "doc":
                 picks[city] = ("doc", doc)
                 continue
@@ -454,7 +499,7 @@ class Engine:
         answer.table = rows
         en = answer.language == "en"
         lines = ["Plan by plan:" if en else "各方案分别为："] + [f"- {row['answer']}" for row in rows]
-        missing = [city for city in self.documents if city not in answering]
+        missing = [city for city in plans if city not in answering]
         if missing:
             lines.append(f"Not found in the plans of {', '.join(map(english_name, missing))}." if en
                          else f"{'、'.join(missing)}的方案中未找到相应内容。")

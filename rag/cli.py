@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from .corpus import DEFAULT_CORPUS, load_corpus
-from .indexing import DEFAULT_INDEX
+from .indexing import DEFAULT_INDEX, IndexUnusable
 from .model import ModelError
 
 MAX_QUESTION = 2000
@@ -102,11 +102,29 @@ def _questions(args) -> list[dict]:
     return rows
 
 
+class UsageError(ValueError):
+    """An argument that names nothing (a place no plan has)."""
+
+
 def _engine(args):
     from .answering import Engine
 
-    return Engine.open(corpus_dir=Path(args.corpus), index_dir=Path(args.index),
-                       report=lambda message: print(message, file=sys.stderr))
+    engine = Engine.open(corpus_dir=Path(args.corpus), index_dir=Path(args.index),
+                         report=lambda message: print(message, file=sys.stderr))
+    if getattr(args, "place", None):
+        city = engine.city_of(args.place)
+        if city is None:
+            raise UsageError(f"no plan for the place {args.place!r}; plans: "
+                             + ", ".join(f"{d.slug} ({d.city})" for d in engine.index.documents))
+        args.place = city
+    return engine
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
 
 
 def cmd_search(args) -> int:
@@ -175,10 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=text)
         command.add_argument("question", nargs="?", help="the question (or use --questions)")
         command.add_argument("--questions", help="JSONL file of {\"id\", \"q\"}: one result per line")
-        command.add_argument("--place", help="restrict to one plan's city, e.g. 呼和浩特市")
+        command.add_argument("--place", help="restrict to one plan: 呼和浩特市, 呼市, hohhot …")
         command.add_argument("--json", action="store_true", help="print JSON")
         if name == "search":
-            command.add_argument("-k", type=int, default=10, help="how many clauses")
+            command.add_argument("-k", type=_positive, default=10, help="how many clauses")
         command.set_defaults(func=func)
 
     evaluate = sub.add_parser("eval", help="measure retrieval and answers on the gold set")
@@ -199,9 +217,12 @@ def main(argv: list[str] | None = None) -> int:
     except ModelError as err:
         print(f"error: {err}", file=sys.stderr)
         return 3
-    except QuestionsError as err:
+    except (QuestionsError, UsageError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except IndexUnusable as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 4
     except FileNotFoundError as err:
         print(f"error: {err.filename}: no such file", file=sys.stderr)
         return 2

@@ -44,6 +44,10 @@ class Glossary:
         names = self.english.get(zh)
         return names[0] if names else ""
 
+    def words(self) -> set[str]:
+        """Every English word the glossary uses (women, jinping, …): known words, not places."""
+        return {w for phrase in self._terms for w in re.findall(r"[a-z]+", phrase)}
+
     def to_chinese(self, question: str) -> list[str]:
         """Chinese terms an English question names, in the order it names them, plus its numbers."""
         text = " " + fold(question) + " "

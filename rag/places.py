@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
@@ -51,6 +52,28 @@ def names(city: str) -> list[str]:
     base = stem(city)
     found = {city, base, pinyin(city), english_name(city).split(" ")[0], *EXTRA_NAMES.get(base, ())}
     return sorted(found, key=len, reverse=True)
+
+
+@lru_cache(maxsize=1)
+def _syllables() -> frozenset[str]:
+    """Every pinyin syllable (a, ai, … zuo), read by pypinyin off the CJK block."""
+    return frozenset(lazy_pinyin("".join(map(chr, range(0x4E00, 0x9FA6))), errors="ignore"))
+
+
+def is_pinyin_name(word: str) -> bool:
+    """Suzhou, Guilin, Xi'an: a word of two to five pinyin syllables, the way Chinese place
+    names are written in English, so a place no list names is still seen as a place."""
+    syllables = _syllables()
+    count = 0
+    for part in re.split(r"['’]", word.lower()):
+        if not part.isascii() or not part.isalpha():
+            return False
+        best = [0] + [99] * len(part)  # fewest syllables spelling part[:i]
+        for end in range(1, len(part) + 1):
+            best[end] = min((best[start] + 1 for start in range(max(0, end - 6), end)
+                             if part[start:end] in syllables), default=99)
+        count += best[-1]
+    return 2 <= count <= 5
 
 
 def _fold(text: str) -> str:

@@ -134,6 +134,8 @@ class Retriever:
         intent, subject = detect_intent(question)
         if intent == "compare" and len(places) == 1:
             intent = subject
+        elif len(places) > 1:
+            intent = "compare"  # two plans named: each is asked in turn
         return Query(question, language, places, tokens, intent, subject, find_phrases(question, language))
 
     def _allowed(self, query: Query) -> np.ndarray | None:

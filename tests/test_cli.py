@@ -21,6 +21,7 @@ def asked(tmp_path_factory, engine):
             {"id": "separators", "q": "湘潭每年培训\u2028多少科技辅导员？\u0085"}]
     lines = [json.dumps(r, ensure_ascii=False) for r in rows]
     lines[1:1] = ["{not json", '"just a string"', '{"id": "n", "q": 42}']
+    lines.append('{"id": "surrogate", "q": "\\ud800湘潭每年培训多少科技辅导员？"}')
     questions.write_text("\n".join(lines), encoding="utf-8-sig")
     return questions
 
@@ -33,7 +34,8 @@ def test_ask_questions_file_prints_one_object_per_line_with_its_id(asked, capsys
     assert main(["ask", "--questions", str(asked), "--json"]) == 0
     printed = capsys.readouterr()
     out = {o["id"]: o for o in map(json.loads, printed.out.splitlines())}
-    assert list(out) == ["lead", "empty", "html", "huge", "control", "emoji", "markdown", "prompt", "separators"]
+    assert list(out) == ["lead", "empty", "html", "huge", "control", "emoji", "markdown", "prompt", "separators",
+                         "surrogate"]
     assert all(f"line {n}: not a JSON object" in printed.err for n in (2, 3, 4))
     assert "Traceback" not in printed.err
     lead = out["lead"]
@@ -43,10 +45,12 @@ def test_ask_questions_file_prints_one_object_per_line_with_its_id(asked, capsys
                 "source", "score"} <= set(clause)
         assert set(clause["source"]) == {"file", "start", "end", "line"}
     assert len(lead["hits"]) == 10 and lead["hits"][0]["city"] == "呼和浩特市"
+    refs = [c["ref"] for c in lead["citations"]]
+    assert refs == list(range(1, len(refs) + 1)) and all(f"[{n}]" in lead["answer"] for n in refs)
     assert not out["empty"]["answerable"] and out["empty"]["message"]
     assert "200人次" in out["html"]["answer"]
     assert "first 2,000" in out["huge"]["message"]
-    assert all("200人次" in out[name]["answer"] for name in ("control", "markdown", "separators"))
+    assert all("200人次" in out[name]["answer"] for name in ("control", "markdown", "separators", "surrogate"))
     assert out["emoji"]["answerable"] and "市卫健委" in out["emoji"]["answer"]
     assert not out["prompt"]["answerable"] and out["prompt"]["answer"]
 
@@ -78,3 +82,32 @@ def test_unknown_plan_and_missing_file_get_clear_errors(capsys, tmp_path):
     assert "no plan named 'beijing'" in capsys.readouterr().err
     assert main(["search", "--questions", str(tmp_path / "missing.jsonl")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_place_is_given_by_any_name_of_a_plan_and_an_unknown_one_is_refused(capsys):
+    assert main(["search", "老年人行动谁牵头", "--place", "hohhot", "-k", "3", "--json"]) == 0
+    (result,) = _lines(capsys)
+    assert [h["city"] for h in result["hits"]] == ["呼和浩特市"] * 3
+    assert main(["ask", "老年人行动谁牵头", "--place", "beijing"]) == 2
+    assert "no plan for the place 'beijing'" in capsys.readouterr().err
+
+
+def test_a_question_with_bytes_that_are_not_utf8_is_answered(capsys):
+    assert main(["ask", "\udcff\udcfe湘潭每年培训多少科技辅导员？", "--json"]) == 0
+    (answer,) = _lines(capsys)
+    assert "200人次" in answer["answer"]
+
+
+def test_k_must_be_positive(capsys):
+    with pytest.raises(SystemExit):
+        main(["search", "科普", "-k", "0"])
+    assert "must be 1 or more" in capsys.readouterr().err
+
+
+def test_a_corpus_with_no_usable_plan_gets_a_clear_error(capsys, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "gbk.txt").write_bytes("泽州县全民科学素质行动".encode("gbk"))
+    assert main(["--corpus", str(corpus), "build", "--index", str(tmp_path / "index")]) == 4
+    err = capsys.readouterr().err
+    assert "gbk.txt: not UTF-8" in err and "Traceback" not in err
