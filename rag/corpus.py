@@ -12,7 +12,7 @@ import hashlib
 import unicodedata
 import zipfile
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .parsing import (ITEM, SECTION, SENTENCE_END, SPACE_NEAR_CJK, SUBSECTION, Clause, Document,
@@ -131,7 +131,7 @@ def load_corpus(folder: Path | str = DEFAULT_CORPUS) -> Corpus:
     for path in plan_files(folder):
         try:
             source = read_text(path)
-            doc = read_document(source, path.stem, path.name)
+            doc = _unique_slug(read_document(source, path.stem, path.name), corpus)
             clauses = parse(source, doc)
         except (ValueError, PlanFormatError) as err:
             corpus.problems.append(str(err))
@@ -141,6 +141,19 @@ def load_corpus(folder: Path | str = DEFAULT_CORPUS) -> Corpus:
         corpus.problems.extend(unplaced(clauses))
         corpus.sources[path.name] = source
     return corpus
+
+
+def _unique_slug(doc: Document, corpus: Corpus) -> Document:
+    """A second plan for a place already read gets its own clause ids (xiangtan2/…), so
+    neither hides the other's clauses; the corpus reports it."""
+    taken = {d.slug for d in corpus.documents}
+    if doc.slug not in taken:
+        return doc
+    slug = next(f"{doc.slug}{n}" for n in range(2, len(taken) + 3) if f"{doc.slug}{n}" not in taken)
+    first = next(d for d in corpus.documents if d.slug == doc.slug)
+    corpus.problems.append(f"{doc.file}: a second plan for {doc.city} (the first is {first.file}, "
+                           f"{first.city}); its clauses are served as {slug}/…")
+    return replace(doc, slug=slug)
 
 
 def unplaced(clauses: list[Clause]) -> list[str]:

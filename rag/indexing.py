@@ -10,6 +10,7 @@ either is rebuilt.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -17,6 +18,7 @@ import platform
 import shutil
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
@@ -33,6 +35,8 @@ from .tokenizing import Tokenizer, tokenizer_for
 
 DEFAULT_INDEX = PROJECT_DIR / "index"
 FORMAT = 3
+# What load and staleness read from a manifest; one without them is rebuilt, not trusted.
+MANIFEST_KEYS = {"format", "corpus", "model", "glossary", "files", "documents", "clauses"}
 EXACT_UP_TO = 200_000
 LIBRARIES = ("sentence-transformers", "transformers", "torch", "faiss-cpu", "bm25s", "jieba")
 
@@ -109,14 +113,28 @@ def _files(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
 
 
+@contextmanager
+def _one_build_at_a_time(index_dir: Path):
+    """Hold the index folder's lock: a second build waits, instead of removing the first
+    one's staging folder as an abandoned build's."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def build(corpus: Corpus, index_dir: Path = DEFAULT_INDEX, encoder=None, progress: bool = True) -> Path:
     """Encode every clause and write a complete new index, then switch CURRENT to it."""
-    started = time.perf_counter()
     if not corpus.clauses:
         raise IndexUnusable("no clauses to index: " + ("; ".join(corpus.problems) or "the corpus is empty"))
     target, model_id = embedding_model.resolve()
     encoder = encoder or embedding_model.load()
-    index_dir.mkdir(parents=True, exist_ok=True)
+    with _one_build_at_a_time(index_dir):
+        return _build(corpus, index_dir, encoder, target, model_id, progress)
+
+
+def _build(corpus: Corpus, index_dir: Path, encoder, target: str, model_id: str, progress: bool) -> Path:
+    started = time.perf_counter()
     build_id = time.strftime("build-%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
     staging = index_dir / f".{build_id}.tmp"
     staging.mkdir()
@@ -216,8 +234,10 @@ def load(index_dir: Path = DEFAULT_INDEX) -> Index:
         manifest = json.loads((folder / "manifest.json").read_text())
     except (OSError, ValueError) as err:
         raise IndexUnusable(f"the index manifest is unreadable ({err})") from None
-    if manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise IndexUnusable("the index was written by another version of this project")
+    if not MANIFEST_KEYS <= set(manifest) or not isinstance(manifest["files"], dict):
+        raise IndexUnusable("the index manifest is incomplete")
     actual = _files(folder)
     changed = sorted(set(manifest["files"]) ^ set(actual)
                      | {f for f in actual if manifest["files"].get(f) != actual[f]})
@@ -266,8 +286,5 @@ def ensure(corpus_dir: Path = DEFAULT_CORPUS, index_dir: Path = DEFAULT_INDEX,
     if reason is None:
         return index
     report(f"building the index ({reason}) …")
-    corpus = load_corpus(corpus_dir)
-    for problem in corpus.problems:
-        report(f"warning: {problem}")
-    build(corpus, index_dir, encoder=encoder)
+    build(load_corpus(corpus_dir), index_dir, encoder=encoder)
     return load(index_dir)

@@ -127,7 +127,7 @@ def _terms(answer, engine) -> list[str]:
 
 
 def _card(clause, label: str, anchor: str, quotes: list[str], terms: list[str], engine) -> str:
-    doc = engine.documents.get(clause.city)
+    doc = engine.by_doc.get(clause.doc_id)
     number = f' · <span class="src-doc" title="{_e(doc.title)}">{_e(doc.number)}</span>' if doc else ""
     path = " › ".join(clause.path)
     units = "".join(
@@ -165,8 +165,12 @@ def render_sources(answer, engine) -> str:
     return top + "".join(cards)
 
 
+# How the page says an answer failed; the load test counts these as errors.
+ENGINE_FAILED = "Sorry, something went wrong while answering"
+
+
 def _error_html(error: Exception) -> str:
-    return (f'<div class="notice">⚠ Sorry, something went wrong while answering: {_e(type(error).__name__)}: '
+    return (f'<div class="notice">⚠ {ENGINE_FAILED}: {_e(type(error).__name__)}: '
             f'{_e(error)}. 抱歉，回答时出错，请重试或换个问法。</div>')
 
 
@@ -207,8 +211,11 @@ def build_app(engine) -> gr.Blocks:
     choices = [ALL_PLANS] + [(f"{c} ({english_name(c)})", c) for c in cities]
     with gr.Blocks(title="Plans Q&A · 全民科学素质实施方案问答") as demo:
         gr.Markdown("# Science-literacy plans Q&A · 全民科学素质实施方案问答\n"
-                    "Ask in English or Chinese about the four local plans; every answer cites the clauses "
-                    "it comes from.  用中文或英文提问，每个回答都注明出处条款。")
+                    f"Ask in English or Chinese about the {len(cities)} local plans; every answer cites the "
+                    "clauses it comes from.  用中文或英文提问，每个回答都注明出处条款。")
+        problems = engine.index.manifest.get("problems", [])
+        if problems:
+            gr.HTML("".join(f'<div class="notice">⚠ {_e(p)}</div>' for p in problems), elem_id="problems")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
                 chat = gr.Chatbot(elem_id="chat", label="Chat 对话", height=520, render_markdown=False,

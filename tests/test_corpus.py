@@ -41,6 +41,19 @@ def test_unreadable_files_are_reported_by_name_and_the_rest_still_served(tmp_pat
     assert "notes.txt" in problems
 
 
+def test_a_second_plan_for_the_same_place_gets_its_own_clause_ids(tmp_path):
+    plan = next(p for p in PLANS if p["city"] == "湘潭市")
+    text = (ROOT / "corpus" / plan["file"]).read_text(encoding="utf-8")
+    (tmp_path / plan["file"]).write_text(text, encoding="utf-8")
+    (tmp_path / "zz_revised.txt").write_text(text.replace("200人次", "300人次"), encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    ids = [c.clause_id for c in corpus.clauses]
+    assert len(ids) == len(set(ids))
+    assert any("300人次" in c.text and c.clause_id.startswith("xiangtan2/") for c in corpus.clauses)
+    assert any("200人次" in c.text and c.clause_id.startswith("xiangtan/") for c in corpus.clauses)
+    assert any("zz_revised.txt: a second plan for 湘潭市" in p for p in corpus.problems)
+
+
 def test_fingerprint_changes_with_the_corpus(tmp_path):
     (tmp_path / "a.txt").write_text("一", encoding="utf-8")
     before = fingerprint(tmp_path)

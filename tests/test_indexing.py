@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import threading
 
 import numpy as np
 import pytest
@@ -81,7 +82,54 @@ def test_a_crash_during_build_leaves_the_previous_index_serving(engine, tmp_path
         indexing.build(corpus, index_dir, encoder=Crashing())
     survivor = indexing.load(index_dir)
     assert survivor.folder.name == engine.index.folder.name
-    assert sorted(p.name for p in index_dir.iterdir()) == ["CURRENT", engine.index.folder.name]
+    assert sorted(p.name for p in index_dir.iterdir()) == [".lock", "CURRENT", engine.index.folder.name]
+
+
+def test_two_builds_at_once_both_finish_and_leave_one_index(engine, tmp_path):
+    index_dir = _copy_of_index(engine, tmp_path)
+    corpus = load_corpus(ROOT / "corpus")
+    failures = []
+
+    def build():
+        try:
+            indexing.build(corpus, index_dir, encoder=engine.encoder, progress=False)
+        except Exception as err:  # noqa: BLE001 - the test reports whatever a build raised
+            failures.append(err)
+
+    threads = [threading.Thread(target=build) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    current = indexing.load(index_dir)
+    assert [p.name for p in index_dir.iterdir() if p.is_dir()] == [current.folder.name]
+
+
+def test_a_manifest_missing_what_load_reads_is_rebuilt_not_trusted(engine, tmp_path):
+    index_dir = _copy_of_index(engine, tmp_path)
+    (index_dir / engine.index.folder.name / "manifest.json").write_text(json.dumps({"format": indexing.FORMAT}))
+    with pytest.raises(indexing.IndexUnusable, match="incomplete"):
+        indexing.load(index_dir)
+
+
+def test_a_skipped_plan_is_reported_at_every_start_not_only_at_build(engine, corpus_copy, tmp_path):
+    from rag.answering import Engine
+
+    index_dir = _copy_of_index(engine, tmp_path)
+    (corpus_copy / "gbk.txt").write_bytes("泽州县全民科学素质行动".encode("gbk"))
+    for _ in range(2):
+        messages = []
+        opened = Engine.open(corpus_copy, index_dir, report=messages.append)
+        assert any(m.startswith("warning: gbk.txt: not UTF-8") for m in messages)
+    assert len(opened.documents) == 4
+
+
+def _copy_of_index(engine, tmp_path):
+    index_dir = tmp_path / "index"
+    shutil.copytree(engine.index.folder, index_dir / engine.index.folder.name)
+    (index_dir / "CURRENT").write_text(engine.index.folder.name)
+    return index_dir
 
 
 def test_a_missing_index_is_reported(tmp_path):

@@ -85,3 +85,10 @@ def test_app_builds_with_ask_endpoint(engine):
     demo = build_app(engine)
     names = [d.api_name for d in demo.fns.values()]
     assert "ask" in names
+
+
+def test_plans_skipped_at_build_are_shown_above_the_chat_escaped(engine, monkeypatch):
+    monkeypatch.setitem(engine.index.manifest, "problems", ["<b>gbk.txt</b>: not UTF-8"])
+    demo = build_app(engine)
+    shown = [b.value for b in demo.blocks.values() if getattr(b, "elem_id", None) == "problems"]
+    assert shown and "&lt;b&gt;gbk.txt&lt;/b&gt;: not UTF-8" in shown[0] and "<b>" not in shown[0]
