@@ -16,7 +16,8 @@ setup: $(VENV)/.installed
 
 # Debian's Chromium for the browser test (never `playwright install`), CJK fonts for screenshots.
 browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
+	@(command -v chromium && dpkg -s fonts-noto-cjk) >/dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
 
 app: setup
 	$(PY) app.py

@@ -27,8 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rag.evaluation import load_gold  # noqa: E402
+from rag.ui import ENGINE_FAILED  # noqa: E402
 
-BAD_INPUT = ["", "   ", "科普" * 50_000, "<script>alert(1)</script>who leads?", "\x00\x07呼市牵头", "🤖🧓 elderly?"]
+BAD_INPUT = ["", "   ", "科普" * 50_000, "<script>alert(1)</script>who leads?", "\x00\x07呼市牵头", "🤖🧓 elderly?",
+             "\ud800 lone surrogate: who leads in Hohhot?", "Who leads the elderly action in Suzhou?"]
 
 
 def free_port() -> int:
@@ -79,7 +81,7 @@ def main() -> None:
             started = time.perf_counter()
             try:
                 html = api.predict(question, "", api_name="/ask")
-                ok = isinstance(html, str) and html
+                ok = isinstance(html, str) and html and ENGINE_FAILED not in html
             except Exception as err:  # any failure of a request counts as an error
                 ok, html = False, repr(err)
             with lock:
