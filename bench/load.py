@@ -30,7 +30,7 @@ from rag.evaluation import load_gold  # noqa: E402
 from rag.ui import ENGINE_FAILED  # noqa: E402
 
 BAD_INPUT = ["", "   ", "科普" * 50_000, "<script>alert(1)</script>who leads?", "\x00\x07呼市牵头", "🤖🧓 elderly?",
-             "\ud800 lone surrogate: who leads in Hohhot?", "Who leads the elderly action in Suzhou?"]
+             "Who leads the elderly action in Suzhou?"]
 
 
 def free_port() -> int:

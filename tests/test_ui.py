@@ -81,6 +81,11 @@ def test_empty_question_and_failures_never_raise(engine):
     assert "something went wrong" in history[1]["content"] and "&lt;boom&gt;" in history[1]["content"]
 
 
+def test_a_question_with_lone_surrogates_is_answered(engine):
+    answer_html, _ = Asker(engine)("\ud800 Who leads the elderly action in Hohhot?\udcff")
+    assert "市卫健委" in answer_html and "something went wrong" not in answer_html
+
+
 def test_app_builds_with_ask_endpoint(engine):
     demo = build_app(engine)
     names = [d.api_name for d in demo.fns.values()]
