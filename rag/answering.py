@@ -62,6 +62,8 @@ AMOUNT_QUESTIONS = (
     ("people", re.compile(r"多少(?:名|位|人次|个)?(?P<what>[\u4e00-\u9fff]{0,6}?(?:志愿者|辅导员|教师|人员|专家|会员|"
                           r"人才|学员|观众|人))")),
 )
+# A plan's target is a share ("比例超过15%"): a question for the target is answered by one.
+PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]")
 AMOUNT_STATED = {"money": re.compile(r"\d+(?:\.\d+)?\s*[万亿]?元"),
                  "people": re.compile(r"\d+(?:\.\d+)?\s*万?(?:名|人次|人|位)")}
 AMOUNT_NAMES = {"en": {"money": "sum of money", "people": "number of people"}, "zh": {"money": "金额", "people": "人数"}}
@@ -194,6 +196,7 @@ class Engine:
         self._corpus_text = "".join(c.text for c in index.clauses)
         self._place_names = {n for city in self.documents for n in names(city)}
         self._english_words = self.glossary.words() | {"china"}
+        self._english_place_words = {w for n in self._place_names if n.isascii() for w in re.findall(r"[a-z]+", n.lower())}
 
     @classmethod
     def open(cls, corpus_dir: Path = DEFAULT_CORPUS, index_dir: Path = indexing.DEFAULT_INDEX, report=print):
@@ -298,7 +301,8 @@ class Engine:
                         message=message)
         others = self.other_places(text) if not query.places else []
         unknown = self.unknown_terms(text) if intent != "doc" else []
-        off_topic = intent not in ("compare", "doc") and self._similarity(query.places) < self.min_similarity
+        off_topic = (intent not in ("compare", "doc") and not self._translated(text, query)
+                     and self._similarity(query.places) < self.min_similarity)
         amount = self.unstated_amount(text, [h.clause for h in candidates])
         if others or unknown or amount or off_topic or not candidates:
             return self.abstain(answer, others, unknown, amount)
@@ -306,6 +310,13 @@ class Engine:
             return self.compare(answer, subject if intent == "compare" else "doc")
         compose = {"lead": self.units, "responsible": self.units, "doc": self.doc}.get(intent, self.extract)
         return compose(answer, candidates, intent)
+
+    def _translated(self, question: str, query) -> bool:
+        """An English question every topic word of which the glossary turns into terms the
+        plans use: its subject is covered, however low its similarity across languages
+        ("What are Xiangtan's targets?" scores 0.29 against its own clause)."""
+        return (query.language == "en" and bool(query.tokens)
+                and not self.glossary.uncovered(question, self._english_place_words))
 
     def _similarity(self, places: list[str]) -> float:
         """Best dense similarity of the question just searched to any clause it may be
@@ -438,6 +449,8 @@ class Engine:
             scored.append((fit - 0.06 * rank, clause, sentence, fit))
         if intent == "number" and any(QUANTITY.search(item[2]) for item in scored):
             scored = [item for item in scored if QUANTITY.search(item[2])]
+        if intent == "number" and query and query.target and any(PERCENT.search(item[2]) for item in scored):
+            scored = [item for item in scored if PERCENT.search(item[2])]
         scored.sort(key=lambda item: -item[0])
         return [(clause, sentence, fit) for _, clause, sentence, fit in scored[:limit]]
 

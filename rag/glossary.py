@@ -13,8 +13,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from bm25s.stopwords import STOPWORDS_EN_PLUS
+
 GLOSSARY_FILE = Path(__file__).with_name("glossary.tsv")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
+# Words any question about a plan may use that name no topic.
+_QUESTION_WORDS = set(STOPWORDS_EN_PLUS) | {"say", "says", "mention", "mentions", "plan", "plans", "tell", "list",
+                                            "give", "according", "document", "city", "cities", "county"}
 
 
 def fold(text: str) -> str:
@@ -47,6 +52,12 @@ class Glossary:
     def words(self) -> set[str]:
         """Every English word the glossary uses (women, jinping, …): known words, not places."""
         return {w for phrase in self._terms for w in re.findall(r"[a-z]+", phrase)}
+
+    def uncovered(self, question: str, known: set[str] = frozenset()) -> list[str]:
+        """Words of an English question that no phrasing covers, leaving out stopwords, words
+        about plans themselves and the given known words: what the glossary cannot translate."""
+        text = self._matcher().sub(" ", " " + fold(question) + " ")
+        return [w for w in re.findall(r"[a-z]{3,}", text) if w not in _QUESTION_WORDS and w not in known]
 
     def to_chinese(self, question: str) -> list[str]:
         """Chinese terms an English question names, in the order it names them, plus its numbers."""

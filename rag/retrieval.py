@@ -16,7 +16,7 @@ from ranx import Run, fuse
 
 from .indexing import Index
 from .parsing import Clause
-from .places import find_places
+from .places import find_places, names
 
 MODES = ("fused", "dense", "bm25")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -26,6 +26,13 @@ _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 # A stated amount: 15%, 300名, 两级, 五大 (not 二十大, 一大批 or 一项重要任务).
 QUANTITY = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万|亿|个|家|所|名|人|项|次|场|处|级|倍|元|年以上)|"
                       r"(?<![一二三四五六七八九十])(?:[两二三四五六七八九十][一二三四五六七八九十]*[级项成]|[三四五六七八九十]大)")
+
+
+# A question for a plan's target itself ("What is Hohhot's goal?", 绥芬河的目标是什么) asks
+# for the share of citizens with science literacy, which every plan states in these words.
+TARGET = re.compile(r"目标|指标|target|goal|objective", re.I)
+TARGET_PHRASE = "具备科学素质的比例"
+TARGET_WORDS = "目标 工作目标 主要目标 总体目标 指标 2025年 2025"
 
 
 def row_key(row: int) -> str:
@@ -47,7 +54,8 @@ INTENT_PATTERNS = (
                     r" (\w+ )?(cooperate|take part|assist|support)|take part|involved in|participat|"
                     r"who (assists|helps|supports|cooperates|works with)|(which|what) (departments|units|agencies|bodies)"),
     ("number", r"多少|比例|几(个|家|项|所|次|成|级|年)|百分|%|数量|目标|how many|how much|percent|"
-               r"proportion|\brate\b|share of|\d{4}\b[\w\s]{0,30}\btargets?\b|\btargets? (set|of)\b|number of|\bgoals?\b"),
+               r"proportion|\brate\b|share of|\d{4}\b[\w\s]{0,30}\btargets?\b|\btargets? (set|of)\b|'s (\w+ )?targets?\b|"
+               r"number of|\bgoals?\b"),
 )
 
 
@@ -72,6 +80,7 @@ class Query:
     intent: str = "general"
     subject: str = "general"
     phrases: list[str] = field(default_factory=list)
+    target: bool = False
 
 
 @dataclass
@@ -116,6 +125,8 @@ class Retriever:
             if clause.kind == "item":
                 self._items.setdefault(clause.parent_id, []).append(clause)
         self._vocab = set(index.bm25.vocab_dict)
+        self._target_words = {t for text in [TARGET_WORDS] + [n for c in index.cities for n in names(c)]
+                              for t in index.tokenizer(text)}
         self.timings: dict[str, float] = {}
         self.last_query: Query | None = None
         self.last_vector: np.ndarray | None = None
@@ -136,7 +147,9 @@ class Retriever:
             intent = subject
         elif len(places) > 1:
             intent = "compare"  # two plans named: each is asked in turn
-        return Query(question, language, places, tokens, intent, subject, find_phrases(question, language))
+        target = subject == "number" and bool(TARGET.search(question)) and set(tokens) <= self._target_words
+        phrases = find_phrases(question, language) + ([TARGET_PHRASE] if target else [])
+        return Query(question, language, places, tokens, intent, subject, phrases, target)
 
     def _allowed(self, query: Query) -> np.ndarray | None:
         if not (self.place_filter and query.places):

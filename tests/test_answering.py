@@ -83,6 +83,28 @@ def test_a_number_question_across_plans_quotes_each_plans_figure(engine):
     assert all("%" in row["answer"] and "2025" in row["answer"] for row in answer.table)
 
 
+@pytest.mark.parametrize("question, figure", [
+    ("What is Hohhot's goal?", "15%"),
+    ("What is the target of Suifenhe?", "12.5%"),
+    ("绥芬河的目标是什么？", "12.5%"),
+    ("What are Xiangtan's targets?", "15%"),
+    ("泽州县的目标是什么", "14.5%"),
+])
+def test_a_question_for_a_plans_target_quotes_its_share_of_literate_citizens(engine, question, figure):
+    answer = engine.ask(question)
+    assert answer.answerable and figure in answer.text and "具备科学素质的比例" in answer.text
+
+
+def test_a_question_for_a_particular_target_quotes_that_one(engine):
+    answer = engine.ask("What goal does Hohhot set for science venues?")
+    assert "9个旗县区科技馆全覆盖" in answer.text
+
+
+def test_an_english_question_the_glossary_fully_translates_is_answered_despite_low_similarity(engine):
+    answer = engine.ask("What does Xiangtan say about robot competitions?")
+    assert answer.answerable and "机器人大赛" in answer.text
+
+
 @pytest.mark.parametrize("question", [
     "长沙市的科普工作由谁牵头？",
     "Who leads science popularisation in Beijing?",
