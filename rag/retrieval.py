@@ -32,7 +32,8 @@ QUANTITY = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|万|亿|个|家|所|名|人|项
 # for the share of citizens with science literacy, which every plan states in these words.
 TARGET = re.compile(r"目标|指标|target|goal|objective", re.I)
 TARGET_PHRASE = "具备科学素质的比例"
-TARGET_WORDS = "目标 工作目标 主要目标 总体目标 指标 2025年 2025"
+FIGURE = re.compile(r"[\d.%％]+")
+TARGET_WORDS = "目标 工作目标 主要目标 总体目标 指标 方案 2025年 到2025年 达到 超过"
 
 
 def row_key(row: int) -> str:
@@ -147,7 +148,8 @@ class Retriever:
             intent = subject
         elif len(places) > 1:
             intent = "compare"  # two plans named: each is asked in turn
-        target = subject == "number" and bool(TARGET.search(question)) and set(tokens) <= self._target_words
+        target = (subject == "number" and bool(TARGET.search(question))
+                  and {t for t in tokens if not FIGURE.fullmatch(t)} <= self._target_words)
         phrases = find_phrases(question, language) + ([TARGET_PHRASE] if target else [])
         return Query(question, language, places, tokens, intent, subject, phrases, target)
 

@@ -95,6 +95,13 @@ def test_a_question_for_a_plans_target_quotes_its_share_of_literate_citizens(eng
     assert answer.answerable and figure in answer.text and "具备科学素质的比例" in answer.text
 
 
+@pytest.mark.parametrize("question", ["Which cities' plans have a 2025 target of 15%?", "哪些方案的目标是超过15%？"])
+def test_a_target_compared_across_plans_quotes_every_plans_figure(engine, question):
+    answer = engine.ask(question)
+    assert len(answer.table) == 4
+    assert all(f in answer.text for f in ("12.5%", "超过15%", "14.5%"))
+
+
 def test_a_question_for_a_particular_target_quotes_that_one(engine):
     answer = engine.ask("What goal does Hohhot set for science venues?")
     assert "9个旗县区科技馆全覆盖" in answer.text
