@@ -468,7 +468,10 @@ class Engine:
         return answer
 
     def _path_label(self, clause: Clause) -> str:
-        own = [clause.title] if clause.kind in ("item", "action", "project", "subsection") else []
+        """Where a quote stands: its headings, and its own title unless that is only its first
+        sentence cut short (an item with no heading of its own), which the quote repeats."""
+        own = [clause.title] if clause.kind in ("item", "action", "project", "subsection") \
+            and not clause.title.endswith("…") else []
         return " › ".join(clause.path + own) or clause.city
 
     def doc(self, answer: Answer, hits: list[Hit], intent: str) -> Answer:

@@ -102,6 +102,11 @@ def test_a_target_compared_across_plans_quotes_every_plans_figure(engine, questi
     assert all(f in answer.text for f in ("12.5%", "超过15%", "14.5%"))
 
 
+def test_a_quote_is_placed_by_its_headings_not_by_its_own_first_words(engine):
+    answer = engine.ask("泽州县的目标是什么")
+    assert "14.5%" in answer.text and "工作目标）" in answer.text and answer.text.count("到2025年") == 1
+
+
 def test_a_question_for_a_particular_target_quotes_that_one(engine):
     answer = engine.ask("What goal does Hohhot set for science venues?")
     assert "9个旗县区科技馆全覆盖" in answer.text
