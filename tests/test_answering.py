@@ -198,7 +198,9 @@ def test_money_without_asking_an_amount_is_answered(engine, question):
     assert answer.answerable and "预算" in answer.text
 
 
-@pytest.mark.parametrize("question", ["How much does a flat cost in Hohhot?", "今天晚上吃什么好？"])
+@pytest.mark.parametrize("question", ["How much does a flat cost in Hohhot?", "今天晚上吃什么好？",
+                                      "What does the Hohhot plan say about football?",
+                                      "What does the Zezhou plan say about football?"])
 def test_an_unrelated_question_is_not_answered(engine, question):
     answer = engine.ask(question)
     assert not answer.answerable and not answer.citations
