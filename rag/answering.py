@@ -518,7 +518,8 @@ class Engine:
                 picks[city] = ("sentence", *picked[0])
         best = max((p[3] for p in picks.values() if p[0] == "sentence"), default=0.0)
         answering = {city: pick for city, pick in picks.items() if pick[0] != "sentence"
-                     or (any(p in pick[1].text for p in phrases) if phrases else pick[3] >= self.row_ratio * best)}
+                     or (any(p in pick[1].text + "".join(pick[1].path) for p in phrases) if phrases
+                         else pick[3] >= self.row_ratio * best)}
         rows = [{"city": city, "answer": self._compare_row(answer, pick, subject)} for city, pick in answering.items()]
         answer.table = rows
         en = answer.language == "en"

@@ -126,6 +126,7 @@ class Retriever:
             if clause.kind == "item":
                 self._items.setdefault(clause.parent_id, []).append(clause)
         self._vocab = set(index.bm25.vocab_dict)
+        self._titles = {c.title for c in index.clauses if c.kind in ("action", "project")}
         self._target_words = {t for text in [TARGET_WORDS] + [n for c in index.cities for n in names(c)]
                               for t in index.tokenizer(text)}
         self.timings: dict[str, float] = {}
@@ -151,6 +152,8 @@ class Retriever:
         target = (subject == "number" and bool(TARGET.search(question))
                   and {t for t in tokens if not FIGURE.fullmatch(t)} <= self._target_words)
         phrases = find_phrases(question, language) + ([TARGET_PHRASE] if target else [])
+        if intent == "compare":  # a plan has an action or project named so, or it has no row
+            phrases += [t for t in tokens if t in self._titles and t not in phrases]
         return Query(question, language, places, tokens, intent, subject, phrases, target)
 
     def _allowed(self, query: Query) -> np.ndarray | None:

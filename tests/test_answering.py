@@ -70,6 +70,13 @@ def test_a_comparison_lists_only_the_plans_that_have_the_thing(engine, corpus):
     _assert_citations_exact(engine, answer)
 
 
+def test_a_project_compared_across_plans_has_rows_only_for_the_plans_that_have_it(engine, corpus):
+    having = {c.city for c in corpus.clauses if c.kind == "project" and c.title == "科普信息化提升工程"}
+    assert having == {"绥芬河市", "湘潭市", "泽州县"}
+    answer = engine.ask("哪些方案有科普信息化提升工程？")
+    assert {row["city"] for row in answer.table} == having and "呼和浩特市的方案中未找到" in answer.text
+
+
 def test_a_plan_whose_best_sentence_lacks_the_asked_words_gets_no_row(engine, corpus):
     answer = engine.ask("哪几个方案提到了群众点单式的科技志愿服务模式？")
     having = {c.city for c in corpus.clauses if "群众点单" in c.text}
