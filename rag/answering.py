@@ -216,7 +216,7 @@ class Engine:
 
     def other_places(self, question: str) -> list[str]:
         """Places a question names that are none of the plans' places."""
-        ours = {n.lower() for city in self.documents for n in names(city)}
+        ours = {n.lower() for n in self._place_names}
         found = [w for w, flag in jieba.posseg.lcut(question)
                  if flag == "ns" and len(w) >= 2 and w not in GENERIC_PLACES
                  and not any(w in n or n in w for n in ours if not n.isascii())]

@@ -13,9 +13,6 @@ from .corpus import DEFAULT_CORPUS, load_corpus
 from .indexing import DEFAULT_INDEX, IndexUnusable
 from .model import ModelError
 
-MAX_QUESTION = 2000
-
-
 # Characters json leaves raw that some readers of JSON lines (Python's splitlines) take as
 # line ends; escaped, so one object stays one line wherever it is read.
 _LINE_ENDS = str.maketrans({c: f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"})
